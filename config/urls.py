@@ -1,0 +1,82 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from footsteps.api.api import api
+from footsteps.children import views as children
+from footsteps.core import views as core
+from footsteps.journal import views as journal
+from footsteps.people import views as people
+from footsteps.tenancy import views as tenancy
+
+urlpatterns = [
+    path("", core.home, name="home"),
+    path("health/", core.health, name="health"),
+    path("choose-setting/", core.choose_setting, name="choose_setting"),
+    path("no-access/", core.no_access, name="no_access"),
+    path("sign-out-everywhere/", core.sign_out_everywhere, name="sign_out_everywhere"),
+    path("agreement/", tenancy.agreement, name="agreement"),
+    path("invite/<str:token>/", people.invitation_accept, name="invitation_accept"),
+    path("accounts/", include("allauth.urls")),
+    path("account/api-keys/", people.api_tokens, name="api_tokens"),
+    path("account/api-keys/<int:token_id>/revoke/", people.api_token_revoke,
+         name="api_token_revoke"),
+    path("account/preferences/", people.preferences, name="preferences"),
+    # Managing the setting (R12).
+    path("manage/setting/", tenancy.setting_options, name="setting_options"),
+    path("manage/rooms/new/", tenancy.room_create, name="room_create"),
+    path("manage/agreements/", tenancy.agreement_list, name="agreement_list"),
+    path("manage/audit/", tenancy.audit_log, name="audit_log"),
+    path("manage/staff/", people.staff_list, name="staff_list"),
+    path("manage/staff/invite/", people.staff_invite, name="staff_invite"),
+    path("manage/parents/", people.parent_list, name="parent_list"),
+    path("manage/parents/invite/", people.parent_invite, name="parent_invite"),
+    path("manage/people/<int:membership_id>/", people.person_detail, name="person_detail"),
+    path("manage/people/<int:membership_id>/role/", people.person_role, name="person_role"),
+    path("manage/people/<int:membership_id>/review/", people.person_review,
+         name="person_review"),
+    path("manage/people/<int:membership_id>/suspend/", people.person_suspend,
+         name="person_suspend"),
+    path("manage/people/<int:membership_id>/reactivate/", people.person_reactivate,
+         name="person_reactivate"),
+    path("manage/people/<int:membership_id>/resend/", people.person_resend,
+         name="person_resend"),
+    path("manage/people/<int:membership_id>/link/", people.person_link, name="person_link"),
+    path("manage/links/<int:link_id>/remove/", people.link_remove, name="link_remove"),
+    # Children.
+    path("children/", children.child_list, name="child_list"),
+    path("children/new/", children.child_create, name="child_create"),
+    path("children/<int:child_id>/", journal.child_detail, name="child_detail"),
+    path("children/<int:child_id>/edit/", children.child_edit, name="child_edit"),
+    path("children/<int:child_id>/status/", children.child_status, name="child_status"),
+    path("children/<int:child_id>/consent/", children.child_consent, name="child_consent"),
+    path("children/<int:child_id>/next-steps/", journal.next_step_add, name="next_step_add"),
+    path("next-steps/<int:step_id>/achieved/", journal.next_step_achieve,
+         name="next_step_achieve"),
+    # The journal.
+    path("journal/", journal.feed, name="feed"),
+    path("journal/add/", journal.contribution_create, name="contribution_create"),
+    path("key-children/", journal.key_children, name="key_children"),
+    path("review/", journal.review_queue, name="review_queue"),
+    path("monitoring/", journal.monitoring, name="monitoring"),
+    path("observations/", journal.observation_list, name="observation_list"),
+    path("observations/new/", journal.observation_create, name="observation_create"),
+    path("observations/<int:observation_id>/", journal.observation_detail,
+         name="observation_detail"),
+    path("observations/<int:observation_id>/edit/", journal.observation_edit,
+         name="observation_edit"),
+    path("observations/<int:observation_id>/history/", journal.observation_history,
+         name="observation_history"),
+    path("observations/<int:observation_id>/review/", journal.observation_review,
+         name="observation_review"),
+    path("observations/<int:observation_id>/contribution/", journal.contribution_review,
+         name="contribution_review"),
+    path("observations/<int:observation_id>/withdraw/", journal.contribution_withdraw,
+         name="contribution_withdraw"),
+    path("observations/<int:observation_id>/comments/", journal.comment_add,
+         name="comment_add"),
+    path("comments/<int:comment_id>/approve/", journal.comment_approve, name="comment_approve"),
+    # Machine clients.
+    path("api/v1/", api.urls),
+    # The operator's admin: settings and accounts only, never children's records (R32).
+    path("operator/", admin.site.urls),
+]

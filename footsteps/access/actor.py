@@ -1,0 +1,51 @@
+from dataclasses import dataclass
+from functools import cached_property
+
+from footsteps.people.models import Membership, Role
+
+
+@dataclass
+class Actor:
+    """Who is acting, and in which setting. Built once per request (session or API
+    token); every policy decision and every selector takes one."""
+
+    user: object | None
+    membership: Membership | None
+
+    @property
+    def role(self) -> str | None:
+        return self.membership.role if self.membership else None
+
+    @property
+    def setting(self):
+        return self.membership.setting if self.membership else None
+
+    @property
+    def setting_id(self) -> int | None:
+        return self.membership.setting_id if self.membership else None
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.membership is not None and self.membership.is_staff_role
+
+    @property
+    def is_parent(self) -> bool:
+        return self.role == Role.PARENT
+
+    @cached_property
+    def child_ids(self) -> frozenset[int]:
+        """A parent's children they may see now: linked, attending and not deleted (R5, R6)."""
+        if not self.is_parent:
+            return frozenset()
+        from footsteps.children.models import ParentLink
+
+        return frozenset(
+            ParentLink.objects.filter(
+                parent=self.membership,
+                child__status="active",
+                child__deleted_at__isnull=True,
+            ).values_list("child_id", flat=True)
+        )
+
+
+ANONYMOUS = Actor(user=None, membership=None)

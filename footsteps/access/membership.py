@@ -1,0 +1,40 @@
+"""Which of a person's memberships they may use now, and whether an agreement waits."""
+
+from django.db.models import Exists, OuterRef, Q
+
+from footsteps.children.models import ParentLink
+from footsteps.people.models import STAFF_ROLES, Membership
+from footsteps.tenancy.models import Agreement, AgreementAcceptance
+
+
+def usable_memberships(user):
+    """Active memberships of an active user. A parent's counts only while they have
+    an attending child there (R6)."""
+    attending_child = ParentLink.objects.filter(
+        parent=OuterRef("pk"), child__status="active", child__deleted_at__isnull=True
+    )
+    return (
+        Membership.objects.usable()
+        .filter(user=user)
+        .filter(Q(role__in=STAFF_ROLES) | Q(Exists(attending_child)))
+        .select_related("setting", "user")
+        .order_by("setting__name")
+    )
+
+
+def pending_agreement(membership: Membership) -> Agreement | None:
+    """The current agreement for this membership's audience if not yet accepted (R3, R4)."""
+    audience = "parent" if membership.is_parent else "staff"
+    current = (
+        Agreement.objects.filter(setting_id=membership.setting_id, audience=audience)
+        .annotate(
+            accepted=Exists(
+                AgreementAcceptance.objects.filter(agreement=OuterRef("pk"), membership=membership)
+            )
+        )
+        .order_by("-version")
+        .first()
+    )
+    if current is None or current.accepted:
+        return None
+    return current

@@ -1,0 +1,63 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+
+from footsteps.access.actor import ANONYMOUS, Actor
+from footsteps.access.membership import pending_agreement, usable_memberships
+
+SESSION_KEY = "footsteps_membership_id"
+
+# Views a signed-in person may reach before choosing a setting or accepting the
+# agreement: signing out, changing password, the choice and the agreement itself.
+_UNGATED_PREFIXES = ("account_",)
+_UNGATED_NAMES = {"choose_setting", "agreement", "no_access", "invitation_accept", "health"}
+
+
+class ActorMiddleware:
+    """Works out request.actor (person + membership) for every page, and keeps
+    people to the pages they may see first:
+
+    - a suspended membership, or a parent whose children have all left, ends the
+      session at once (R6, R7);
+    - someone in several settings chooses one;
+    - nobody sees anything but the agreement until they accept its current
+      version (R3, R4).
+
+    The API authenticates separately (footsteps.api.auth) with the same rules.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.actor = ANONYMOUS
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path.startswith("/api/") or not request.user.is_authenticated:
+            return None
+        match = request.resolver_match
+        url_name = match.url_name if match else ""
+        ungated = url_name in _UNGATED_NAMES or url_name.startswith(_UNGATED_PREFIXES)
+        if match and match.app_name == "admin":
+            return None  # the operator's admin site holds no child data (R32)
+
+        memberships = list(usable_memberships(request.user))
+        chosen_id = request.session.get(SESSION_KEY)
+        membership = next((m for m in memberships if m.pk == chosen_id), None)
+        if chosen_id and membership is None:
+            # The chosen membership was suspended or lost its last child: end the session.
+            logout(request)
+            messages.error(request, "Your access to this setting has ended. Please sign in again.")
+            return redirect("account_login")
+        if membership is None and len(memberships) == 1:
+            membership = memberships[0]
+            request.session[SESSION_KEY] = membership.pk
+        request.actor = Actor(user=request.user, membership=membership)
+        if ungated:
+            return None
+        if membership is None:
+            return redirect("choose_setting" if memberships else "no_access")
+        if pending_agreement(membership) is not None:
+            return redirect("agreement")
+        return None

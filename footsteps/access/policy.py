@@ -1,0 +1,292 @@
+"""The one access policy of Footsteps.
+
+`can(actor, action, obj)` answers "may this person do this to this object";
+`scope(actor, action, queryset)` narrows a queryset to the objects for which
+`can` would say yes. Both read the same table, RULES: for each action, the roles
+that may ever do it and the relationship the object must have to them. A role
+missing from an action's row may not do it at all (default deny).
+
+Every rule is a relationship that knows both how to test one object and how to
+filter a queryset, so the object check and the list filter cannot drift apart
+(tests check that they agree for every action, role and object).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, Subquery
+
+from footsteps.access.actor import Actor
+from footsteps.people.models import Role
+
+
+class Rule:
+    def holds(self, actor: Actor, obj) -> bool:
+        raise NotImplementedError
+
+    def q(self, actor: Actor) -> Q:
+        raise NotImplementedError
+
+    def __and__(self, other):
+        return _All(self, other)
+
+    def __or__(self, other):
+        return _Any(self, other)
+
+    def __invert__(self):
+        return _Not(self)
+
+
+class _All(Rule):
+    def __init__(self, *rules):
+        self.rules = rules
+
+    def holds(self, actor, obj):
+        return all(rule.holds(actor, obj) for rule in self.rules)
+
+    def q(self, actor):
+        result = Q()
+        for rule in self.rules:
+            result &= rule.q(actor)
+        return result
+
+
+class _Any(Rule):
+    def __init__(self, *rules):
+        self.rules = rules
+
+    def holds(self, actor, obj):
+        return any(rule.holds(actor, obj) for rule in self.rules)
+
+    def q(self, actor):
+        result = Q(pk__in=[])
+        for rule in self.rules:
+            result |= rule.q(actor)
+        return result
+
+
+class _Not(Rule):
+    def __init__(self, rule):
+        self.rule = rule
+
+    def holds(self, actor, obj):
+        return not self.rule.holds(actor, obj)
+
+    def q(self, actor):
+        return ~self.rule.q(actor)
+
+
+def _follow(obj, path: str):
+    for part in path.split("__"):
+        obj = getattr(obj, part)
+    return obj
+
+
+class InSetting(Rule):
+    """The object belongs to the actor's setting. `path` leads from the object to
+    its setting id ("setting_id", "child__setting_id"; "pk" for a Setting itself)."""
+
+    def __init__(self, path: str = "setting_id"):
+        self.path = path
+
+    def holds(self, actor, obj):
+        return actor.setting_id is not None and _follow(obj, self.path) == actor.setting_id
+
+    def q(self, actor):
+        return Q(**{self.path: actor.setting_id})
+
+
+class FieldIn(Rule):
+    """A field of the object has one of the given values (a status, a source)."""
+
+    def __init__(self, field: str, *values):
+        self.field, self.values = field, frozenset(values)
+
+    def holds(self, actor, obj):
+        return _follow(obj, self.field) in self.values
+
+    def q(self, actor):
+        return Q(**{f"{self.field}__in": self.values})
+
+
+class NotDeleted(Rule):
+    """Not in the deleted area (R34)."""
+
+    def __init__(self, path: str = "deleted_at"):
+        self.path = path
+
+    def holds(self, actor, obj):
+        return _follow(obj, self.path) is None
+
+    def q(self, actor):
+        return Q(**{f"{self.path}__isnull": True})
+
+
+class IsActorsMembership(Rule):
+    """The object's membership (author, token owner) is the actor's own."""
+
+    def __init__(self, path: str = "author_id"):
+        self.path = path
+
+    def holds(self, actor, obj):
+        return actor.membership is not None and _follow(obj, self.path) == actor.membership.pk
+
+    def q(self, actor):
+        return Q(**{self.path: actor.membership.pk if actor.membership else None})
+
+
+class OwnChild(Rule):
+    """The child (at `path`) is one of the parent's attending children (R5, R6)."""
+
+    def __init__(self, path: str = "pk"):
+        self.path = path
+
+    def holds(self, actor, obj):
+        return _follow(obj, self.path) in actor.child_ids
+
+    def q(self, actor):
+        return Q(**{f"{self.path}__in": actor.child_ids})
+
+
+class AboutOwnChild(Rule):
+    """An observation that names at least one of the parent's children."""
+
+    def holds(self, actor, obj):
+        # Use links a selector already loaded (own_links) rather than query again.
+        links = getattr(obj, "own_links", None)
+        if links is None:
+            links = obj.links.all()
+        ids = [link.child_id for link in links]
+        return any(child_id in actor.child_ids for child_id in ids)
+
+    def q(self, actor):
+        from footsteps.journal.models import ObservationChild
+
+        return Q(
+            pk__in=Subquery(
+                ObservationChild.objects.filter(child_id__in=actor.child_ids).values(
+                    "observation_id"
+                )
+            )
+        )
+
+
+# --- Relationships used in the table -----------------------------------------
+
+SETTING_ITSELF = InSetting("pk")
+CHILD_IN_SETTING = InSetting() & NotDeleted()
+
+OBS_IN_SETTING = InSetting() & NotDeleted()
+OBS_AUTHOR = IsActorsMembership("author_id")
+OBS_STAFF_SOURCE = FieldIn("source", "staff")
+OBS_PARENT_SOURCE = FieldIn("source", "parent")
+# Staff see everything in the journal but other people's unfinished drafts and
+# returned entries, and parents' withdrawn contributions.
+OBS_STAFF_VISIBLE = OBS_IN_SETTING & (
+    OBS_AUTHOR | ~FieldIn("status", "draft", "returned", "withdrawn")
+)
+# Parents see published entries shared with parents about their own child, and
+# their own contributions whatever their state (R5, R19).
+OBS_PARENT_VISIBLE = OBS_IN_SETTING & (
+    (FieldIn("status", "published") & FieldIn("shared_with_parents", True) & AboutOwnChild())
+    | (OBS_AUTHOR & OBS_PARENT_SOURCE)
+)
+_AMENDABLE = ("draft", "returned", "awaiting_review", "published")
+OBS_OWN_AMENDABLE = OBS_IN_SETTING & OBS_STAFF_SOURCE & OBS_AUTHOR & FieldIn("status", *_AMENDABLE)
+OBS_REVIEWER_AMENDABLE = OBS_IN_SETTING & OBS_STAFF_SOURCE & FieldIn(
+    "status", "awaiting_review", "published"
+)
+
+COMMENT_IN_SETTING = InSetting("observation__setting_id") & NotDeleted("observation__deleted_at")
+
+MANAGER, SENIOR, PRACTITIONER, PARENT = Role.MANAGER, Role.SENIOR, Role.PRACTITIONER, Role.PARENT
+
+
+def _staff(rule, *, roles=(MANAGER, SENIOR, PRACTITIONER)):
+    return dict.fromkeys(roles, rule)
+
+
+def _reviewers(rule):
+    return _staff(rule, roles=(MANAGER, SENIOR))
+
+
+def _managers(rule):
+    return {MANAGER: rule}
+
+
+# action -> {role: relationship the object must have to the actor}
+RULES: dict[str, dict[str, Rule]] = {
+    # Setting-wide pages and actions: the object is the actor's Setting.
+    "setting.manage": _managers(SETTING_ITSELF),
+    "people.manage": _managers(SETTING_ITSELF),
+    "child.create": _managers(SETTING_ITSELF),
+    "child.list": _staff(SETTING_ITSELF),
+    "observation.create": _staff(SETTING_ITSELF),
+    "review.queue": _reviewers(SETTING_ITSELF),
+    "monitoring.view": _managers(SETTING_ITSELF),
+    "contribution.create": {PARENT: SETTING_ITSELF},
+    "feed.view": {PARENT: SETTING_ITSELF},
+    "profile.use": {**_staff(SETTING_ITSELF), PARENT: SETTING_ITSELF},
+    # Children (R5, R12, R15).
+    "child.view": {**_staff(CHILD_IN_SETTING), PARENT: CHILD_IN_SETTING & OwnChild()},
+    "child.journal": _staff(CHILD_IN_SETTING),
+    "child.edit": _managers(CHILD_IN_SETTING),
+    "nextstep.manage": _staff(InSetting("child__setting_id") & NotDeleted("child__deleted_at")),
+    # People (R12): memberships and parent links of the manager's own setting.
+    "membership.manage": _managers(InSetting()),
+    "link.manage": _managers(InSetting("child__setting_id")),
+    "token.manage": {
+        role: IsActorsMembership("membership_id") for role in (MANAGER, SENIOR, PRACTITIONER, PARENT)
+    },
+    # The journal (R14-R20).
+    "observation.view": {**_staff(OBS_STAFF_VISIBLE), PARENT: OBS_PARENT_VISIBLE},
+    "observation.history": _staff(OBS_STAFF_VISIBLE),
+    "observation.edit": {
+        MANAGER: OBS_OWN_AMENDABLE | OBS_REVIEWER_AMENDABLE,
+        SENIOR: OBS_OWN_AMENDABLE | OBS_REVIEWER_AMENDABLE,
+        PRACTITIONER: OBS_OWN_AMENDABLE,
+    },
+    "observation.review": _reviewers(
+        OBS_IN_SETTING & OBS_STAFF_SOURCE & FieldIn("status", "awaiting_review") & ~OBS_AUTHOR
+    ),
+    "contribution.review": _staff(
+        OBS_IN_SETTING & OBS_PARENT_SOURCE & FieldIn("status", "pending")
+    ),
+    "contribution.withdraw": {
+        PARENT: OBS_IN_SETTING & OBS_PARENT_SOURCE & OBS_AUTHOR & FieldIn("status", "pending")
+    },
+    "observation.comment": {
+        **_staff(OBS_IN_SETTING & FieldIn("status", "published")),
+        PARENT: OBS_IN_SETTING
+        & FieldIn("status", "published")
+        & FieldIn("shared_with_parents", True)
+        & AboutOwnChild(),
+    },
+    "comment.approve": _staff(COMMENT_IN_SETTING & FieldIn("status", "pending")),
+}
+
+
+def rule_for(actor: Actor, action: str) -> Rule | None:
+    return RULES[action].get(actor.role)
+
+
+def can(actor: Actor, action: str, obj) -> bool:
+    rule = rule_for(actor, action)
+    return rule is not None and rule.holds(actor, obj)
+
+
+def scope(actor: Actor, action: str, queryset):
+    rule = rule_for(actor, action)
+    if rule is None:
+        return queryset.none()
+    return queryset.filter(rule.q(actor))
+
+
+def may_ever(actor: Actor, action: str) -> bool:
+    """Whether the actor's role appears in the action's row at all (for menus)."""
+    return rule_for(actor, action) is not None
+
+
+def require(actor: Actor, action: str, obj) -> None:
+    """For services: refuse unless `can`. Services check too, so an API route or a
+    background task can never skip the policy."""
+    if not can(actor, action, obj):
+        raise PermissionDenied

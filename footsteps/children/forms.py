@@ -1,0 +1,36 @@
+from django import forms
+
+from footsteps.children.models import Child, Room
+from footsteps.people.models import Membership
+
+
+class ChildForm(forms.ModelForm):
+    class Meta:
+        model = Child
+        fields = ["first_name", "last_name", "date_of_birth", "room", "key_person", "joined_on"]
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "joined_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        labels = {"joined_on": "Joined on", "key_person": "Key person"}
+        help_texts = {"key_person": "The member of staff responsible for this child's journal."}
+
+    def __init__(self, *args, setting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = Room.objects.filter(setting=setting)
+        self.fields["key_person"].queryset = (
+            Membership.objects.staff().filter(setting=setting).exclude(status="suspended")
+            .select_related("user")
+        )
+        self.fields["key_person"].label_from_instance = lambda m: m.user.full_name
+
+
+class ImageConsentForm(forms.Form):
+    image_consent = forms.ChoiceField(
+        label="Photos of this child in other children's journals",
+        choices=Child.ImageConsent.choices, widget=forms.RadioSelect,
+    )
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(label="Room or group name", max_length=100)

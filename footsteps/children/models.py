@@ -1,0 +1,112 @@
+from django.db import models
+
+
+class Room(models.Model):
+    """A room or group of children within a setting (Babies, Toddlers, Pre-school)."""
+
+    setting = models.ForeignKey("tenancy.Setting", on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["setting", "name"], name="room_unique_name_per_setting")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ChildQuerySet(models.QuerySet):
+    def present(self):
+        """Children not in the deleted area (whatever their status)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def active(self):
+        return self.filter(status=Child.Status.ACTIVE, deleted_at__isnull=True)
+
+
+class Child(models.Model):
+    """A child with a learning journal from joining until leaving (R13)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Attending"
+        LEFT = "left", "Left"
+
+    class ImageConsent(models.TextChoices):
+        NOT_ASKED = "not_asked", "Not yet asked"
+        GRANTED = "granted", "May appear in other children's journals"
+        REFUSED = "refused", "Must not appear in other children's journals"
+
+    setting = models.ForeignKey(
+        "tenancy.Setting", on_delete=models.CASCADE, related_name="children"
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    room = models.ForeignKey(
+        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
+    )
+    key_person = models.ForeignKey(
+        "people.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="key_children",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
+    joined_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True)
+    # R28: the family's choice, kept per child and changeable at any time.
+    image_consent = models.CharField(
+        max_length=10, choices=ImageConsent, default=ImageConsent.NOT_ASKED
+    )
+    image_consent_changed_at = models.DateTimeField(null=True, blank=True)
+    # R34: deleting moves a child to the deleted area first; a purge removes it later.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["first_name", "last_name"]
+        indexes = [models.Index(fields=["setting", "status"])]
+        verbose_name_plural = "children"
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE and self.deleted_at is None
+
+
+class ParentLink(models.Model):
+    """Links a parent or carer's membership to a child they may see (R5, R12)."""
+
+    class Relationship(models.TextChoices):
+        MOTHER = "mother", "Mother"
+        FATHER = "father", "Father"
+        PARENT = "parent", "Parent"
+        GRANDPARENT = "grandparent", "Grandparent"
+        CARER = "carer", "Carer"
+        OTHER = "other", "Other"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="parent_links")
+    parent = models.ForeignKey(
+        "people.Membership", on_delete=models.CASCADE, related_name="child_links"
+    )
+    relationship = models.CharField(max_length=20, choices=Relationship, default="parent")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["child", "parent"], name="one_link_per_parent_child")
+        ]
+
+    def __str__(self):
+        return f"{self.parent.user} is {self.get_relationship_display()} of {self.child}"

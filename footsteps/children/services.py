@@ -1,0 +1,115 @@
+"""Writes about children: records, key person, room, leaving, image consent."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from footsteps.access.actor import Actor
+from footsteps.audit.services import audit_record
+from footsteps.children.models import Child, Room
+from footsteps.people.models import Membership
+from footsteps.access.policy import require
+
+CHILD_FIELDS = ("first_name", "last_name", "date_of_birth", "room", "key_person", "joined_on")
+
+
+def _check_same_setting(actor: Actor, *, room: Room | None, key_person: Membership | None):
+    # Forms already limit the choices; this guards the API and any other caller.
+    if room is not None and room.setting_id != actor.setting_id:
+        raise ValidationError({"room": "Choose a room of your setting."})
+    if key_person is not None and (
+        key_person.setting_id != actor.setting_id or not key_person.is_staff_role
+    ):
+        raise ValidationError({"key_person": "Choose a member of your staff."})
+
+
+@transaction.atomic
+def child_create(
+    *,
+    actor: Actor,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    room: Room | None = None,
+    key_person: Membership | None = None,
+    joined_on: date | None = None,
+) -> Child:
+    require(actor, "child.create", actor.setting)
+    _check_same_setting(actor, room=room, key_person=key_person)
+    child = Child.objects.create(
+        setting=actor.setting,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        date_of_birth=date_of_birth,
+        room=room,
+        key_person=key_person,
+        joined_on=joined_on or timezone.localdate(),
+    )
+    audit_record(actor=actor.user, setting=actor.setting, action="child.created", target=child)
+    return child
+
+
+@transaction.atomic
+def child_update(*, actor: Actor, child: Child, **fields) -> Child:
+    require(actor, "child.edit", child)
+    unknown = set(fields) - set(CHILD_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {sorted(unknown)}")
+    _check_same_setting(actor, room=fields.get("room"), key_person=fields.get("key_person"))
+    changed = {}
+    for name, value in fields.items():
+        if getattr(child, name) != value:
+            changed[name] = str(getattr(child, name)), str(value)
+            setattr(child, name, value)
+    if changed:
+        child.save()
+        audit_record(actor=actor.user, setting=actor.setting, action="child.updated",
+                     target=child, changes=changed)
+    return child
+
+
+@transaction.atomic
+def child_set_status(*, actor: Actor, child: Child, status: str, left_on: date | None = None):
+    """Mark a child as left (or back). Parents whose only attending child this
+    was lose access at once: the policy counts attending children only (R6)."""
+    require(actor, "child.edit", child)
+    if status not in Child.Status.values:
+        raise ValidationError({"status": "Choose attending or left."})
+    child.status = status
+    child.left_on = (left_on or timezone.localdate()) if status == Child.Status.LEFT else None
+    child.save(update_fields=["status", "left_on"])
+    audit_record(actor=actor.user, setting=actor.setting, action=f"child.status_{status}",
+                 target=child)
+    return child
+
+
+@transaction.atomic
+def child_set_image_consent(*, actor: Actor, child: Child, consent: str) -> Child:
+    """Record the family's image consent for one child (R28). Parents change it
+    when accepting the agreement; managers record a change the family asks for."""
+    if not (actor.is_parent and child.pk in actor.child_ids):
+        require(actor, "child.edit", child)
+    if consent not in Child.ImageConsent.values:
+        raise ValidationError({"image_consent": "Choose whether photos may be shared."})
+    before = child.image_consent
+    child.image_consent = consent
+    child.image_consent_changed_at = timezone.now()
+    child.save(update_fields=["image_consent", "image_consent_changed_at"])
+    audit_record(actor=actor.user, setting=actor.setting,
+                 action="child.image_consent", target=child, before=before, after=consent)
+    return child
+
+
+@transaction.atomic
+def room_create(*, actor: Actor, name: str) -> Room:
+    require(actor, "setting.manage", actor.setting)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the room a name."})
+    if Room.objects.filter(setting=actor.setting, name__iexact=name).exists():
+        raise ValidationError({"name": "There is already a room with this name."})
+    room = Room.objects.create(setting=actor.setting, name=name)
+    audit_record(actor=actor.user, setting=actor.setting, action="room.created", target=room)
+    return room

@@ -1,0 +1,54 @@
+"""Email leaves the request through a background task.
+
+QueuedEmailBackend is Django's EMAIL_BACKEND: it turns each message into plain
+data and enqueues `deliver_email`, which hands it to the real backend named in
+EMAIL_DELIVERY_BACKEND (SMTP in production, the console locally). Everything
+that sends mail (invitations, password resets from allauth, notices) goes this
+way without knowing it.
+"""
+
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+
+
+def message_to_data(message) -> dict:
+    return {
+        "subject": str(message.subject),
+        "body": str(message.body),
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "alternatives": [
+            [str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])
+        ],
+    }
+
+
+def data_to_message(data: dict, connection) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=data["subject"],
+        body=data["body"],
+        from_email=data["from_email"],
+        to=data["to"],
+        cc=data["cc"],
+        bcc=data["bcc"],
+        reply_to=data["reply_to"],
+        connection=connection,
+    )
+    for content, mimetype in data["alternatives"]:
+        message.attach_alternative(content, mimetype)
+    return message
+
+
+class QueuedEmailBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        from footsteps.core.tasks import deliver_email
+
+        for message in email_messages:
+            data = message_to_data(message)
+            # After commit: an invitation is never mailed for a membership that rolled back.
+            transaction.on_commit(lambda data=data: deliver_email.enqueue(data))
+        return len(email_messages)

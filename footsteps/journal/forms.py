@@ -1,0 +1,129 @@
+from django import forms
+from django.utils import timezone
+
+from footsteps.children.models import Child
+from footsteps.journal.models import Observation
+
+
+class ChildrenField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, child):
+        return child.full_name
+
+
+class ObservationForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    children = ChildrenField(label="Children", queryset=Child.objects.none(),
+                             error_messages={"required": "Choose at least one child."})
+    observed_at = forms.DateTimeField(
+        label="When was this observed?",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    notes = forms.CharField(label="What happened", required=False,
+                            widget=forms.Textarea(attrs={"rows": 8}),
+                            help_text="Plain text. Links are made clickable.")
+    next_steps = forms.CharField(label="Next steps", required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+    shared_with_parents = forms.BooleanField(
+        label="Share with the child's parents", required=False, initial=True,
+        help_text="Untick for a staff-only note.")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["children"].queryset = children
+        if not self.is_bound and "observed_at" not in self.initial:
+            self.initial["observed_at"] = timezone.localtime().replace(second=0, microsecond=0)
+
+    @classmethod
+    def initial_for(cls, observation: Observation) -> dict:
+        return {
+            "title": observation.title,
+            "children": [link.child_id for link in observation.links.all()],
+            "observed_at": timezone.localtime(observation.observed_at),
+            "notes": observation.notes,
+            "next_steps": observation.next_steps,
+            "shared_with_parents": observation.shared_with_parents,
+            "version": observation.version,
+        }
+
+
+class ContributionForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200,
+                            help_text="For example: “Baking at Grandma's”.")
+    children = ChildrenField(label="Which of your children is this about?",
+                             queryset=Child.objects.none(),
+                             error_messages={"required": "Choose your child."})
+    observed_at = forms.DateTimeField(
+        label="When did it happen?",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    notes = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["children"].queryset = children
+        if children.count() == 1 and not self.is_bound:
+            self.initial["children"] = list(children)
+        if not self.is_bound:
+            self.initial["observed_at"] = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class CommentForm(forms.Form):
+    child = forms.IntegerField(widget=forms.HiddenInput)
+    body = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=5000)
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(label="What should the author change?",
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label="Reason the family will see",
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ContributionApproveForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    notes = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class JournalFilterForm(forms.Form):
+    start = forms.DateField(label="From", required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}))
+    author = forms.TypedChoiceField(label="Author", required=False, coerce=int,
+                                    empty_value=None)
+    status = forms.ChoiceField(label="Status", required=False,
+                               choices=[("", "Any")] + list(Observation.Status.choices))
+    shared = forms.TypedChoiceField(
+        label="Shared", required=False, empty_value=None,
+        choices=[("", "Shared or staff-only"), ("yes", "Shared with parents"),
+                 ("no", "Staff-only")],
+        coerce=lambda v: v == "yes")
+
+    def __init__(self, *args, authors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["author"].choices = [("", "Anyone")] + [
+            (m.pk, m.user.full_name) for m in authors]
+
+
+class NextStepForm(forms.Form):
+    text = forms.CharField(label="New next step", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MonitoringForm(forms.Form):
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    quiet_days = forms.IntegerField(label="Highlight children with no observation for (days)",
+                                    min_value=1, max_value=365)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", "The end comes before the start.")
+        return data

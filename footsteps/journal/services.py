@@ -1,0 +1,383 @@
+"""Writes to the learning journal (R14-R22, R25).
+
+Each function checks the policy itself, runs in one transaction, keeps history
+for amendments and queues notifications only after commit.
+"""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from footsteps.access.actor import Actor
+from footsteps.access.policy import require, scope
+from footsteps.audit.services import audit_record
+from footsteps.children.models import Child
+from footsteps.journal import tasks
+from footsteps.journal.models import (
+    Comment,
+    JournalVisit,
+    NextStep,
+    Observation,
+    ObservationChild,
+    ObservationRevision,
+)
+from footsteps.tenancy.models import Setting
+
+Status = Observation.Status
+AMENDABLE_FIELDS = ("title", "notes", "next_steps", "observed_at", "shared_with_parents")
+
+
+class EditConflict(Exception):
+    """Someone else saved the observation after this editor opened it."""
+
+
+def _on_commit(func, *args):
+    transaction.on_commit(lambda: func.enqueue(*args))
+
+
+def _clean_text(title: str, notes: str) -> tuple[str, str]:
+    title, notes = title.strip(), notes.strip()
+    if not title:
+        raise ValidationError({"title": "Give the observation a short title."})
+    return title, notes
+
+
+def _check_observed_at(observed_at: datetime) -> None:
+    if observed_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"observed_at": "The observation cannot be in the future."})
+
+
+def _children_for(actor: Actor, children) -> list[Child]:
+    """The chosen children, every one of them attending and visible to the actor."""
+    ids = {child.pk if isinstance(child, Child) else int(child) for child in children}
+    if not ids:
+        raise ValidationError({"children": "Choose at least one child."})
+    allowed = list(scope(actor, "child.view", Child.objects.active()).filter(pk__in=ids))
+    if len(allowed) != len(ids):
+        raise ValidationError({"children": "Choose children from your setting's list."})
+    return allowed
+
+
+def _needs_review(author, setting: Setting) -> bool:
+    """Whether a staff member's observations wait for a senior's review (R17)."""
+    if setting.moderation == Setting.Moderation.ALL:
+        return author.role == "practitioner" or author.needs_review
+    if setting.moderation == Setting.Moderation.NAMED:
+        return author.needs_review
+    return False
+
+
+def _entry_delay(setting: Setting, observed_at: datetime) -> tuple[int, bool]:
+    """Minutes between observing and entering, and whether that is late (R22)."""
+    delay = max(timezone.now() - observed_at, timedelta(0))
+    return int(delay.total_seconds() // 60), delay > timedelta(days=setting.late_entry_days)
+
+
+def _publish(observation: Observation, *, reviewer=None) -> None:
+    observation.status = Status.PUBLISHED
+    observation.published_at = timezone.now()
+    if reviewer is not None:
+        observation.reviewed_by = reviewer
+        observation.reviewed_at = observation.published_at
+    # Next steps written on the observation join each child's list (R25).
+    if observation.next_steps.strip():
+        NextStep.objects.bulk_create(
+            NextStep(child_id=link.child_id, observation=observation,
+                     text=observation.next_steps.strip(), created_by=observation.author)
+            for link in observation.links.all()
+        )
+    _on_commit(tasks.notify_observation_published, observation.pk)
+
+
+@transaction.atomic
+def observation_create(
+    *,
+    actor: Actor,
+    children,
+    title: str,
+    observed_at: datetime,
+    notes: str = "",
+    next_steps: str = "",
+    shared_with_parents: bool = True,
+    publish: bool = False,
+) -> Observation:
+    """A staff member records an observation of one or more children (R14, R15).
+    `publish` sends it on (to review first where the setting wants it, R17);
+    otherwise it stays a draft only its author sees."""
+    require(actor, "observation.create", actor.setting)
+    title, notes = _clean_text(title, notes)
+    _check_observed_at(observed_at)
+    chosen = _children_for(actor, children)
+    setting = actor.setting
+    delay, late = _entry_delay(setting, observed_at)
+    observation = Observation.objects.create(
+        setting=setting, author=actor.membership, source=Observation.Source.STAFF,
+        title=title, notes=notes, next_steps=next_steps.strip(), observed_at=observed_at,
+        shared_with_parents=shared_with_parents, entry_delay_minutes=delay, is_late=late,
+        status=Status.DRAFT,
+    )
+    ObservationChild.objects.bulk_create(
+        ObservationChild(observation=observation, child=child) for child in chosen
+    )
+    if publish:
+        _submit(actor, observation)
+    audit_record(actor=actor.user, setting=setting, action="observation.created",
+                 target=observation, status=observation.status)
+    return observation
+
+
+def _submit(actor: Actor, observation: Observation) -> None:
+    if _needs_review(actor.membership, actor.setting):
+        observation.status = Status.AWAITING_REVIEW
+        observation.review_note = ""
+        _on_commit(tasks.notify_review_waiting, observation.pk)
+    else:
+        _publish(observation)
+    observation.save()
+
+
+def _snapshot(observation: Observation) -> dict:
+    data = {name: getattr(observation, name) for name in AMENDABLE_FIELDS}
+    data["observed_at"] = data["observed_at"].isoformat()
+    data["children"] = sorted(link.child_id for link in observation.links.all())
+    return data
+
+
+def _apply_changes(actor, observation, *, fields: dict, children, note: str = "") -> dict:
+    """Write the edit if nobody saved in between, and keep what changed (R16)."""
+    before = _snapshot(observation)
+    for name, value in fields.items():
+        setattr(observation, name, value)
+    if children is not None:
+        chosen = _children_for(actor, children)
+        ObservationChild.objects.filter(observation=observation).exclude(
+            child__in=chosen).delete()
+        existing = set(observation.links.values_list("child_id", flat=True))
+        ObservationChild.objects.bulk_create(
+            ObservationChild(observation=observation, child=child)
+            for child in chosen if child.pk not in existing
+        )
+        # Drop the cached links so the snapshot sees the new children.
+        observation._prefetched_objects_cache = {}
+    after = _snapshot(observation)
+    changes = {
+        name: {"before": before[name], "after": after[name]}
+        for name in after if before[name] != after[name]
+    }
+    if changes and observation.status not in (Status.DRAFT,):
+        ObservationRevision.objects.create(
+            observation=observation, editor=actor.membership, changes=changes, note=note
+        )
+    return changes
+
+
+@transaction.atomic
+def observation_update(
+    *,
+    actor: Actor,
+    observation: Observation,
+    expected_version: int,
+    children=None,
+    publish: bool = False,
+    **fields,
+) -> Observation:
+    """Amend an observation (R16). `expected_version` is the version the editor
+    started from: if someone saved since, EditConflict is raised and nothing is
+    written, so the caller can keep the editor's text and show what happened."""
+    require(actor, "observation.edit", observation)
+    unknown = set(fields) - set(AMENDABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not amendable: {sorted(unknown)}")
+    if "title" in fields or "notes" in fields:
+        fields["title"], fields["notes"] = _clean_text(
+            fields.get("title", observation.title), fields.get("notes", observation.notes))
+    if "observed_at" in fields:
+        _check_observed_at(fields["observed_at"])
+    if "next_steps" in fields:
+        fields["next_steps"] = fields["next_steps"].strip()
+    # Claim the next version first: of two editors who started from the same
+    # version, only the first to get here succeeds.
+    claimed = Observation.objects.filter(pk=observation.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise EditConflict
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    changes = _apply_changes(actor, observation, fields=fields, children=children)
+    if publish and observation.status in (Status.DRAFT, Status.RETURNED):
+        _submit(actor, observation)
+    observation.save()
+    if changes:
+        audit_record(actor=actor.user, setting=actor.setting, action="observation.amended",
+                     target=observation, fields=sorted(changes))
+    return observation
+
+
+@transaction.atomic
+def observation_approve(*, actor: Actor, observation: Observation) -> Observation:
+    """A senior or manager approves a staff observation: it joins the journal (R17)."""
+    require(actor, "observation.review", observation)
+    _publish(observation, reviewer=actor.membership)
+    observation.review_note = ""
+    observation.save()
+    audit_record(actor=actor.user, setting=actor.setting, action="observation.approved",
+                 target=observation)
+    return observation
+
+
+@transaction.atomic
+def observation_return(*, actor: Actor, observation: Observation, note: str) -> Observation:
+    """Send a staff observation back to its author with a comment (R17)."""
+    require(actor, "observation.review", observation)
+    if not note.strip():
+        raise ValidationError({"note": "Tell the author what to change."})
+    observation.status = Status.RETURNED
+    observation.review_note = note.strip()
+    observation.reviewed_by = actor.membership
+    observation.reviewed_at = timezone.now()
+    observation.save()
+    _on_commit(tasks.notify_returned, observation.pk)
+    audit_record(actor=actor.user, setting=actor.setting, action="observation.returned",
+                 target=observation)
+    return observation
+
+
+@transaction.atomic
+def contribution_create(
+    *, actor: Actor, children, title: str, notes: str, observed_at: datetime
+) -> Observation:
+    """A parent adds an observation from home; staff approve it first (R19)."""
+    require(actor, "contribution.create", actor.setting)
+    title, notes = _clean_text(title, notes)
+    _check_observed_at(observed_at)
+    chosen = _children_for(actor, children)
+    delay, late = _entry_delay(actor.setting, observed_at)
+    observation = Observation.objects.create(
+        setting=actor.setting, author=actor.membership, source=Observation.Source.PARENT,
+        title=title, notes=notes, observed_at=observed_at, status=Status.PENDING,
+        shared_with_parents=True, entry_delay_minutes=delay, is_late=late,
+    )
+    ObservationChild.objects.bulk_create(
+        ObservationChild(observation=observation, child=child) for child in chosen
+    )
+    _on_commit(tasks.notify_contribution_waiting, observation.pk)
+    audit_record(actor=actor.user, setting=actor.setting, action="contribution.created",
+                 target=observation)
+    return observation
+
+
+@transaction.atomic
+def contribution_approve(
+    *, actor: Actor, observation: Observation, title: str | None = None,
+    notes: str | None = None,
+) -> Observation:
+    """Staff approve a parent's contribution, optionally editing it first. The
+    edit is kept in the history; the parent stays the author (R19)."""
+    require(actor, "contribution.review", observation)
+    fields = {}
+    if title is not None or notes is not None:
+        fields["title"], fields["notes"] = _clean_text(
+            title if title is not None else observation.title,
+            notes if notes is not None else observation.notes,
+        )
+    _apply_changes(actor, observation, fields=fields, children=None,
+                   note="Edited by staff when approving")
+    observation.version = F("version") + 1
+    _publish(observation, reviewer=actor.membership)
+    observation.save()
+    observation.refresh_from_db()
+    audit_record(actor=actor.user, setting=actor.setting, action="contribution.approved",
+                 target=observation, edited=bool(fields))
+    return observation
+
+
+@transaction.atomic
+def contribution_decline(*, actor: Actor, observation: Observation, reason: str) -> Observation:
+    require(actor, "contribution.review", observation)
+    if not reason.strip():
+        raise ValidationError({"reason": "Tell the family why, in a sentence."})
+    observation.status = Status.DECLINED
+    observation.review_note = reason.strip()
+    observation.reviewed_by = actor.membership
+    observation.reviewed_at = timezone.now()
+    observation.save()
+    audit_record(actor=actor.user, setting=actor.setting, action="contribution.declined",
+                 target=observation)
+    return observation
+
+
+@transaction.atomic
+def contribution_withdraw(*, actor: Actor, observation: Observation) -> Observation:
+    require(actor, "contribution.withdraw", observation)
+    observation.status = Status.WITHDRAWN
+    observation.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor.user, setting=actor.setting, action="contribution.withdrawn",
+                 target=observation)
+    return observation
+
+
+@transaction.atomic
+def comment_add(*, actor: Actor, observation: Observation, child: Child, body: str) -> Comment:
+    """A reply in the thread about one child of an observation (R18). A parent
+    writes only in their own child's thread (R5)."""
+    require(actor, "observation.comment", observation)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write your reply first."})
+    if not observation.links.filter(child=child).exists():
+        raise ValidationError({"child": "This observation is not about that child."})
+    status = Comment.Status.PUBLISHED
+    if actor.is_parent:
+        if child.pk not in actor.child_ids:
+            raise ValidationError({"child": "You can reply only about your own child."})
+        if actor.setting.approve_parent_comments:
+            status = Comment.Status.PENDING
+    comment = Comment.objects.create(
+        observation=observation, child=child, author=actor.membership, body=body, status=status
+    )
+    if actor.is_parent:
+        _on_commit(tasks.notify_comment_waiting, comment.pk)
+    audit_record(actor=actor.user, setting=actor.setting, action="comment.added",
+                 target=comment, status=status)
+    return comment
+
+
+@transaction.atomic
+def comment_approve(*, actor: Actor, comment: Comment) -> Comment:
+    require(actor, "comment.approve", comment)
+    comment.status = Comment.Status.PUBLISHED
+    comment.approved_by = actor.membership
+    comment.save(update_fields=["status", "approved_by"])
+    audit_record(actor=actor.user, setting=actor.setting, action="comment.approved",
+                 target=comment)
+    return comment
+
+
+@transaction.atomic
+def next_step_add(*, actor: Actor, child: Child, text: str) -> NextStep:
+    require(actor, "child.journal", child)
+    if not text.strip():
+        raise ValidationError({"text": "Write the next step."})
+    step = NextStep.objects.create(child=child, text=text.strip(), created_by=actor.membership)
+    audit_record(actor=actor.user, setting=actor.setting, action="next_step.added", target=step)
+    return step
+
+
+@transaction.atomic
+def next_step_achieve(*, actor: Actor, step: NextStep) -> NextStep:
+    """Mark a next step as reviewed and achieved (R25)."""
+    require(actor, "nextstep.manage", step)
+    step.achieved_at = timezone.now()
+    step.achieved_by = actor.membership
+    step.save(update_fields=["achieved_at", "achieved_by"])
+    audit_record(actor=actor.user, setting=actor.setting, action="next_step.achieved",
+                 target=step)
+    return step
+
+
+def journal_visit_record(*, actor: Actor) -> None:
+    """Count that this family opened their journal today (for R26 monitoring)."""
+    JournalVisit.objects.get_or_create(parent=actor.membership, visited_on=timezone.localdate())

@@ -1,0 +1,139 @@
+"""Notifications, sent from background tasks. Each task fetches by id and sends
+short notices with a link: never observation text or photos (safeguarding)."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from footsteps.people.models import REVIEWER_ROLES, Membership
+
+
+def _send(template: str, recipients, subject: str, **context) -> None:
+    link_path = context.pop("path")
+    for membership in recipients:
+        send_mail(
+            subject=f"[Footsteps] {subject}",
+            message=render_to_string(
+                f"journal/email/{template}.txt",
+                {"person": membership.user, "setting": membership.setting,
+                 "link": settings.SITE_URL + link_path, **context},
+            ),
+            from_email=None,
+            recipient_list=[membership.user.email],
+        )
+
+
+def _parents_of(observation):
+    return (
+        Membership.objects.usable()
+        .parents()
+        .filter(
+            child_links__child__observation_links__observation=observation,
+            child_links__child__status="active",
+            child_links__child__deleted_at__isnull=True,
+        )
+        .select_related("user", "setting")
+        .distinct()
+    )
+
+
+def _reviewers_and_key_people(observation):
+    child_ids = observation.links.values("child_id")
+    return (
+        Membership.objects.usable()
+        .filter(setting_id=observation.setting_id)
+        .filter(Q(role__in=REVIEWER_ROLES) | Q(key_children__in=child_ids))
+        .select_related("user", "setting")
+        .distinct()
+    )
+
+
+@task()
+def notify_observation_published(observation_id: int) -> None:
+    """Tell families something new is in their child's journal, now or in the digest."""
+    from footsteps.journal.models import Observation, PendingNotice
+
+    observation = Observation.objects.filter(pk=observation_id, status="published").first()
+    if observation is None or not observation.shared_with_parents:
+        return
+    parents = [p for p in _parents_of(observation) if p.pk != observation.author_id]
+    immediate = [p for p in parents if p.journal_emails == "immediate"]
+    PendingNotice.objects.bulk_create(
+        PendingNotice(parent=p, observation=observation)
+        for p in parents if p.journal_emails == "daily"
+    )
+    _send("new_entry", immediate, "New in your child's learning journal",
+          path=reverse("observation_detail", args=[observation.pk]))
+
+
+@task()
+def send_daily_digests() -> None:
+    """One email per parent listing how many entries are new since the last digest."""
+    from footsteps.journal.models import PendingNotice
+
+    pending = PendingNotice.objects.filter(sent_at__isnull=True).select_related(
+        "parent__user", "parent__setting"
+    )
+    by_parent: dict[int, list] = {}
+    for notice in pending:
+        by_parent.setdefault(notice.parent_id, []).append(notice)
+    for notices in by_parent.values():
+        parent = notices[0].parent
+        if parent.status == "active":
+            _send("digest", [parent], "Your daily learning journal update",
+                  path=reverse("feed"), count=len(notices))
+    pending.update(sent_at=timezone.now())
+
+
+@task()
+def notify_review_waiting(observation_id: int) -> None:
+    from footsteps.journal.models import Observation
+
+    observation = Observation.objects.filter(pk=observation_id).first()
+    if observation is None:
+        return
+    reviewers = (
+        Membership.objects.usable().filter(setting_id=observation.setting_id,
+                                           role__in=REVIEWER_ROLES)
+        .exclude(pk=observation.author_id).select_related("user", "setting")
+    )
+    _send("waiting", reviewers, "An observation is waiting for review",
+          path=reverse("review_queue"), what="A staff observation")
+
+
+@task()
+def notify_contribution_waiting(observation_id: int) -> None:
+    from footsteps.journal.models import Observation
+
+    observation = Observation.objects.filter(pk=observation_id).first()
+    if observation is not None:
+        _send("waiting", _reviewers_and_key_people(observation),
+              "A family has added to a learning journal", path=reverse("review_queue"),
+              what="An observation from a family")
+
+
+@task()
+def notify_comment_waiting(comment_id: int) -> None:
+    from footsteps.journal.models import Comment
+
+    comment = Comment.objects.filter(pk=comment_id).select_related("observation").first()
+    if comment is not None:
+        _send("waiting", _reviewers_and_key_people(comment.observation),
+              "A family has replied in a learning journal",
+              path=reverse("observation_detail", args=[comment.observation_id]),
+              what="A reply from a family")
+
+
+@task()
+def notify_returned(observation_id: int) -> None:
+    from footsteps.journal.models import Observation
+
+    observation = Observation.objects.filter(pk=observation_id).select_related(
+        "author__user", "author__setting").first()
+    if observation is not None:
+        _send("returned", [observation.author], "Your observation was returned with a comment",
+              path=reverse("observation_edit", args=[observation.pk]))

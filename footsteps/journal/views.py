@@ -1,0 +1,376 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from footsteps.access.policy import can
+from footsteps.access.views import get_for, requires
+from footsteps.children.models import Child
+from footsteps.children.selectors import children_for
+from footsteps.core.forms import apply_validation_error
+from footsteps.journal import selectors, services
+from footsteps.journal.forms import (
+    CommentForm,
+    ContributionApproveForm,
+    ContributionForm,
+    DeclineForm,
+    JournalFilterForm,
+    MonitoringForm,
+    NextStepForm,
+    ObservationForm,
+    ReturnForm,
+)
+from footsteps.journal.models import Comment, NextStep, Observation
+from footsteps.people.models import Membership
+
+PAGE_SIZE = 20
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- Staff -------------------------------------------------------------------
+
+
+@requires("child.journal")
+def child_detail(request, child_id):
+    """A child's journal for staff: timeline with filters, key person, next steps."""
+    actor = request.actor
+    child = get_for(actor, "child.journal",
+                    Child.objects.select_related("room", "key_person__user"), pk=child_id)
+    authors = Membership.objects.filter(setting_id=actor.setting_id).select_related("user")
+    form = JournalFilterForm(request.GET or None, authors=authors)
+    filters = selectors.JournalFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.JournalFilters(
+            start=data["start"], end=data["end"], author_id=data["author"],
+            status=data["status"] or None, shared=data["shared"])
+    page = _page(request, selectors.child_journal(actor, child, filters))
+    context = {
+        "child": child,
+        "page": page,
+        "filter_form": form,
+        "summary": selectors.child_summary(child),
+        "next_steps": selectors.open_next_steps(child),
+        "next_step_form": NextStepForm(),
+        "parents": child.parent_links.select_related("parent__user"),
+    }
+    return render(request, "journal/child_detail.html", context)
+
+
+@requires("observation.create", setting_wide=True)
+def observation_create(request):
+    actor = request.actor
+    children = children_for(actor).filter(status="active")
+    initial = {"children": request.GET.getlist("child")}
+    form = ObservationForm(request.POST or None, children=children, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            observation = services.observation_create(
+                actor=actor, children=data["children"], title=data["title"],
+                observed_at=data["observed_at"], notes=data["notes"],
+                next_steps=data["next_steps"], shared_with_parents=data["shared_with_parents"],
+                publish="publish" in request.POST,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _saved_message(observation))
+            return redirect("observation_detail", observation.pk)
+    return render(request, "journal/observation_form.html", {"form": form, "observation": None})
+
+
+def _saved_message(observation):
+    return {
+        Observation.Status.DRAFT: "Saved as a draft. Only you can see it.",
+        Observation.Status.AWAITING_REVIEW: "Sent for review. It is shared once approved.",
+        Observation.Status.PUBLISHED: "Published to the journal.",
+    }.get(observation.status, "Saved.")
+
+
+@requires("observation.edit")
+def observation_edit(request, observation_id):
+    actor = request.actor
+    observation = get_for(actor, "observation.edit",
+                          Observation.objects.prefetch_related("links"), pk=observation_id)
+    children = children_for(actor).filter(status="active")
+    form = ObservationForm(request.POST or None, children=children,
+                           initial=ObservationForm.initial_for(observation))
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            observation = services.observation_update(
+                actor=actor, observation=observation,
+                expected_version=data["version"] or 0, children=data["children"],
+                title=data["title"], observed_at=data["observed_at"], notes=data["notes"],
+                next_steps=data["next_steps"], shared_with_parents=data["shared_with_parents"],
+                publish="publish" in request.POST,
+            )
+        except services.EditConflict:
+            # Keep the editor's text on the form; show what the other person saved.
+            conflict = Observation.objects.get(pk=observation.pk)
+            form.data = form.data.copy()
+            form.data["version"] = conflict.version
+            form.add_error(None, "Someone else saved this observation while you were editing. "
+                           "Your text is kept below and their version is shown beside it. "
+                           "Check both, then save again.")
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _saved_message(observation) if "publish" in request.POST
+                             else "Your changes are saved.")
+            return redirect("observation_detail", observation.pk)
+    return render(request, "journal/observation_form.html",
+                  {"form": form, "observation": observation, "conflict": conflict},
+                  status=409 if conflict else 200)
+
+
+@requires("observation.history")
+def observation_history(request, observation_id):
+    observation = get_for(request.actor, "observation.history", Observation.objects.all(),
+                          pk=observation_id)
+    return render(request, "journal/observation_history.html",
+                  {"observation": observation,
+                   "revisions": selectors.revisions_for(observation)})
+
+
+@require_POST
+@requires("observation.review")
+def observation_review(request, observation_id):
+    actor = request.actor
+    observation = get_for(actor, "observation.review", Observation.objects.all(),
+                          pk=observation_id)
+    if request.POST.get("decision") == "approve":
+        services.observation_approve(actor=actor, observation=observation)
+        messages.success(request, "Approved: it is now in the journal.")
+        return redirect("review_queue")
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        services.observation_return(actor=actor, observation=observation, **form.cleaned_data)
+        messages.success(request, "Returned to the author with your comment.")
+        return redirect("review_queue")
+    messages.error(request, "Tell the author what to change before returning it.")
+    return redirect("observation_detail", observation.pk)
+
+
+@require_POST
+@requires("contribution.review")
+def contribution_review(request, observation_id):
+    actor = request.actor
+    observation = get_for(actor, "contribution.review",
+                          Observation.objects.prefetch_related("links"), pk=observation_id)
+    if request.POST.get("decision") == "decline":
+        form = DeclineForm(request.POST)
+        if form.is_valid():
+            services.contribution_decline(actor=actor, observation=observation,
+                                          **form.cleaned_data)
+            messages.success(request, "Declined. The family will see your reason.")
+            return redirect("review_queue")
+        messages.error(request, "Give the family a reason before declining.")
+        return redirect("observation_detail", observation.pk)
+    form = ContributionApproveForm(request.POST)
+    if form.is_valid():
+        services.contribution_approve(actor=actor, observation=observation,
+                                      **form.cleaned_data)
+        messages.success(request, "Approved: it is now in the journal.")
+        return redirect("review_queue")
+    messages.error(request, "The title and text cannot be empty.")
+    return redirect("observation_detail", observation.pk)
+
+
+@requires("review.queue", setting_wide=True)
+def review_queue(request):
+    return render(request, "journal/review_queue.html",
+                  {"queue": selectors.review_queue(request.actor)})
+
+
+@require_POST
+@requires("comment.approve")
+def comment_approve(request, comment_id):
+    comment = get_for(request.actor, "comment.approve", Comment.objects.all(), pk=comment_id)
+    services.comment_approve(actor=request.actor, comment=comment)
+    messages.success(request, "The reply is approved.")
+    return redirect(request.POST.get("next") or "review_queue")
+
+
+@requires("child.list", setting_wide=True)
+def key_children(request):
+    return render(request, "journal/key_children.html",
+                  {"children": selectors.key_children(request.actor),
+                   "unfinished": selectors.my_unfinished(request.actor)})
+
+
+@require_POST
+@requires("child.journal")
+def next_step_add(request, child_id):
+    child = get_for(request.actor, "child.journal", Child.objects.all(), pk=child_id)
+    form = NextStepForm(request.POST)
+    if form.is_valid():
+        services.next_step_add(actor=request.actor, child=child, text=form.cleaned_data["text"])
+        messages.success(request, "Next step added.")
+    else:
+        messages.error(request, "Write the next step first.")
+    return redirect("child_detail", child.pk)
+
+
+@require_POST
+@requires("nextstep.manage")
+def next_step_achieve(request, step_id):
+    step = get_for(request.actor, "nextstep.manage", NextStep.objects.all(), pk=step_id)
+    services.next_step_achieve(actor=request.actor, step=step)
+    messages.success(request, "Marked as achieved.")
+    return redirect("child_detail", step.child_id)
+
+
+@requires("monitoring.view", setting_wide=True)
+def monitoring(request):
+    today = timezone.localdate()
+    defaults = {"start": today - timedelta(days=30), "end": today, "quiet_days": 14}
+    form = MonitoringForm(request.GET or defaults)
+    values = form.cleaned_data if form.is_valid() else defaults
+    figures = selectors.monitoring(
+        request.actor, selectors.Period(values["start"], values["end"]), values["quiet_days"])
+    return render(request, "journal/monitoring.html", {"form": form, "f": figures})
+
+
+@requires("observation.view")
+def observation_list(request):
+    """Every observation behind a monitoring figure, for staff meetings (R26)."""
+    actor = request.actor
+    if not actor.is_staff_member:
+        raise Http404
+    observations = selectors.observations_for(actor).order_by("-observed_at", "-id")
+    params = request.GET
+    if params.get("author"):
+        observations = observations.filter(author_id=params["author"])
+    if params.get("status"):
+        observations = observations.filter(status=params["status"])
+    if params.get("late") == "1":
+        observations = observations.filter(is_late=True)
+    if params.get("start"):
+        observations = observations.filter(observed_at__date__gte=params["start"])
+    if params.get("end"):
+        observations = observations.filter(observed_at__date__lte=params["end"])
+    return render(request, "journal/observation_list.html",
+                  {"page": _page(request, observations)})
+
+
+# --- Shared by staff and parents --------------------------------------------------
+
+
+@requires("observation.view")
+def observation_detail(request, observation_id):
+    actor = request.actor
+    observation = get_for(actor, "observation.view", selectors.observations_for(actor),
+                          pk=observation_id)
+    threads = _threads(observation)
+    return render(request, "journal/observation_detail.html", {
+        "observation": observation,
+        "threads": threads,
+        "allowed": {action.replace(".", "_"): can(actor, action, observation) for action in (
+            "observation.edit", "observation.history", "observation.review",
+            "contribution.review", "contribution.withdraw", "observation.comment")},
+        "return_form": ReturnForm(),
+        "decline_form": DeclineForm(),
+        "approve_form": ContributionApproveForm(
+            initial={"title": observation.title, "notes": observation.notes}),
+    })
+
+
+def _threads(observation):
+    """One conversation per child the viewer may see (R5, R18)."""
+    by_child = {link.child_id: [] for link in observation.own_links}
+    for comment in observation.visible_comments:
+        by_child.setdefault(comment.child_id, []).append(comment)
+    return [
+        {"child": link.child, "comments": by_child[link.child_id],
+         "form": CommentForm(initial={"child": link.child_id})}
+        for link in observation.own_links
+    ]
+
+
+@require_POST
+@requires("observation.comment")
+def comment_add(request, observation_id):
+    actor = request.actor
+    observation = get_for(actor, "observation.comment",
+                          Observation.objects.select_related("setting"), pk=observation_id)
+    form = CommentForm(request.POST)
+    child = None
+    if form.is_valid():
+        child = Child.objects.filter(pk=form.cleaned_data["child"]).first()
+    if child is None:
+        raise Http404
+    try:
+        comment = services.comment_add(actor=actor, observation=observation, child=child,
+                                       body=form.cleaned_data["body"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if comment.status == Comment.Status.PENDING:
+            messages.success(request, "Thank you. Your reply will appear once staff approve it.")
+        else:
+            messages.success(request, "Your reply is added.")
+    return redirect(f"{observation_detail_url(observation.pk)}#thread-{child.pk}")
+
+
+def observation_detail_url(pk):
+    from django.urls import reverse
+
+    return reverse("observation_detail", args=[pk])
+
+
+# --- Parents -----------------------------------------------------------------
+
+
+@requires("feed.view", setting_wide=True)
+def feed(request):
+    """A parent's home: their children's journals, newest first (R5)."""
+    actor = request.actor
+    children = Child.objects.filter(pk__in=actor.child_ids)
+    child_id = request.GET.get("child")
+    chosen = None
+    if child_id:
+        chosen = next((c for c in children if str(c.pk) == child_id), None)
+        if chosen is None:
+            raise Http404
+    services.journal_visit_record(actor=actor)
+    page = _page(request, selectors.parent_feed(actor, child_id=chosen.pk if chosen else None))
+    return render(request, "journal/feed.html",
+                  {"page": page, "children": children, "chosen": chosen})
+
+
+@requires("contribution.create", setting_wide=True)
+def contribution_create(request):
+    actor = request.actor
+    children = Child.objects.filter(pk__in=actor.child_ids)
+    form = ContributionForm(request.POST or None, children=children)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contribution_create(actor=actor, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Thank you! Staff will look at it and add it to the "
+                             "journal. You can see it in your feed meanwhile.")
+            return redirect("feed")
+    return render(request, "journal/contribution_form.html", {"form": form})
+
+
+@require_POST
+@requires("contribution.withdraw")
+def contribution_withdraw(request, observation_id):
+    observation = get_for(request.actor, "contribution.withdraw", Observation.objects.all(),
+                          pk=observation_id)
+    services.contribution_withdraw(actor=request.actor, observation=observation)
+    messages.success(request, "Withdrawn. Staff will not see it.")
+    return redirect("feed")

@@ -1,0 +1,264 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from footsteps.access.middleware import SESSION_KEY
+from footsteps.access.views import get_for, public, requires
+from footsteps.children.models import ParentLink
+from footsteps.children.selectors import children_for
+from footsteps.core.forms import apply_validation_error
+from footsteps.people import services
+from footsteps.people.forms import (
+    ApiTokenForm,
+    LinkChildForm,
+    ParentInviteForm,
+    PreferencesForm,
+    RoleForm,
+    SetPasswordForm,
+    StaffInviteForm,
+)
+from footsteps.people.models import ApiToken, Membership
+from footsteps.people.selectors import parents_for, staff_for, tokens_for
+
+PAGE_SIZE = 50
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@requires("people.manage", setting_wide=True)
+def staff_list(request):
+    page = _page(request, staff_for(request.actor))
+    return render(request, "people/staff_list.html", {"page": page})
+
+
+@requires("people.manage", setting_wide=True)
+def staff_invite(request):
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.staff_invite(actor=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Invitation sent to {membership.user.email}.")
+            return redirect("staff_list")
+    return render(request, "people/invite.html", {"form": form, "kind": "staff"})
+
+
+@requires("people.manage", setting_wide=True)
+def parent_list(request):
+    page = _page(request, parents_for(request.actor))
+    return render(request, "people/parent_list.html", {"page": page})
+
+
+@requires("people.manage", setting_wide=True)
+def parent_invite(request):
+    children = children_for(request.actor, "child.edit").filter(status="active")
+    initial = {"child": request.GET.get("child")}
+    form = ParentInviteForm(request.POST or None, children=children, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.parent_invite(actor=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, f"{membership.user} is linked to {form.cleaned_data['child']}."
+            )
+            return redirect("person_detail", membership.pk)
+    return render(request, "people/invite.html", {"form": form, "kind": "parent"})
+
+
+def _membership(request, membership_id):
+    return get_for(
+        request.actor, "membership.manage", Membership.objects.select_related("user"),
+        pk=membership_id,
+    )
+
+
+@requires("membership.manage")
+def person_detail(request, membership_id):
+    membership = _membership(request, membership_id)
+    links = membership.child_links.select_related("child")
+    children = children_for(request.actor, "child.edit").filter(status="active")
+    context = {
+        "person": membership,
+        "links": links,
+        "role_form": RoleForm(initial={"role": membership.role}),
+        "link_form": LinkChildForm(children=children),
+    }
+    return render(request, "people/person_detail.html", context)
+
+
+def _person_action(request, membership_id, do, done_message):
+    membership = _membership(request, membership_id)
+    try:
+        do(membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done_message.format(person=membership.user))
+    return redirect("person_detail", membership.pk)
+
+
+@require_POST
+@requires("membership.manage")
+def person_role(request, membership_id):
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a staff role.")
+        return redirect("person_detail", membership_id)
+    return _person_action(
+        request, membership_id,
+        lambda m: services.staff_change_role(actor=request.actor, membership=m,
+                                             role=form.cleaned_data["role"]),
+        "{person}'s role is changed.",
+    )
+
+
+@require_POST
+@requires("membership.manage")
+def person_review(request, membership_id):
+    needs_review = request.POST.get("needs_review") == "on"
+    return _person_action(
+        request, membership_id,
+        lambda m: services.staff_set_review(actor=request.actor, membership=m,
+                                            needs_review=needs_review),
+        "Review of {person}'s observations is updated.",
+    )
+
+
+@require_POST
+@requires("membership.manage")
+def person_suspend(request, membership_id):
+    return _person_action(
+        request, membership_id,
+        lambda m: services.membership_suspend(actor=request.actor, membership=m),
+        "{person} is suspended and signed out everywhere.",
+    )
+
+
+@require_POST
+@requires("membership.manage")
+def person_reactivate(request, membership_id):
+    return _person_action(
+        request, membership_id,
+        lambda m: services.membership_reactivate(actor=request.actor, membership=m),
+        "{person} can use Footsteps again.",
+    )
+
+
+@require_POST
+@requires("membership.manage")
+def person_resend(request, membership_id):
+    return _person_action(
+        request, membership_id,
+        lambda m: services.invitation_send(actor=request.actor, membership=m),
+        "A new invitation is on its way to {person}. Earlier links no longer work.",
+    )
+
+
+@require_POST
+@requires("membership.manage")
+def person_link(request, membership_id):
+    membership = _membership(request, membership_id)
+    children = children_for(request.actor, "child.edit")
+    form = LinkChildForm(request.POST, children=children)
+    if not form.is_valid():
+        messages.error(request, "Choose a child and a relationship.")
+    else:
+        try:
+            services.parent_link(actor=request.actor, parent=membership, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Linked to {form.cleaned_data['child']}.")
+    return redirect("person_detail", membership.pk)
+
+
+@require_POST
+@requires("link.manage")
+def link_remove(request, link_id):
+    link = get_for(request.actor, "link.manage", ParentLink.objects.all(), pk=link_id)
+    services.parent_unlink(actor=request.actor, link=link)
+    messages.success(request, "The link is removed.")
+    return redirect("person_detail", link.parent_id)
+
+
+@public
+def invitation_accept(request, token):
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.InvitationInvalid as invalid:
+        return render(request, "people/invitation_invalid.html", {"reason": invalid.reason},
+                      status=410 if invalid.reason != "unknown" else 404)
+    user = invitation.membership.user
+    needs_password = not user.has_usable_password()
+    form = SetPasswordForm(request.POST or None, initial={"full_name": user.full_name})
+    if not needs_password:
+        form = None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            membership = services.invitation_accept(
+                token=token,
+                password=form.cleaned_data["password1"] if form else None,
+                full_name=form.cleaned_data["full_name"] if form else "",
+            )
+        except services.InvitationInvalid as invalid:
+            return render(request, "people/invitation_invalid.html", {"reason": invalid.reason},
+                          status=410)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            if needs_password:
+                login(request, membership.user,
+                      backend="allauth.account.auth_backends.AuthenticationBackend")
+                request.session[SESSION_KEY] = membership.pk
+                messages.success(request, f"Welcome to Footsteps at {membership.setting}.")
+                return redirect("home")
+            messages.success(request, f"You have joined {membership.setting}. Please sign in.")
+            return redirect("account_login")
+    return render(request, "people/invitation_accept.html",
+                  {"invitation": invitation, "form": form})
+
+
+@requires("profile.use", setting_wide=True)
+def api_tokens(request):
+    form = ApiTokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, secret = services.api_token_create(actor=request.actor,
+                                                       name=form.cleaned_data["name"])
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            form = ApiTokenForm()
+    return render(request, "people/api_tokens.html",
+                  {"tokens": tokens_for(request.actor), "form": form, "secret": secret})
+
+
+@require_POST
+@requires("token.manage")
+def api_token_revoke(request, token_id):
+    token = get_for(request.actor, "token.manage", ApiToken.objects.all(), pk=token_id)
+    services.api_token_revoke(actor=request.actor, token=token)
+    messages.success(request, f"The key “{token.name}” no longer works.")
+    return redirect("api_tokens")
+
+
+@requires("profile.use", setting_wide=True)
+def preferences(request):
+    membership = request.actor.membership
+    form = PreferencesForm(request.POST or None,
+                           initial={"journal_emails": membership.journal_emails})
+    if request.method == "POST" and form.is_valid():
+        services.preferences_update(actor=request.actor, **form.cleaned_data)
+        messages.success(request, "Your email preferences are saved.")
+        return redirect("preferences")
+    return render(request, "people/preferences.html", {"form": form})

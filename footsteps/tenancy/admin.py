@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from footsteps.tenancy.models import Setting
+
+
+@admin.register(Setting)
+class SettingAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "created_at"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug"]

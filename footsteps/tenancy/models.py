@@ -1,0 +1,77 @@
+from django.conf import settings
+from django.db import models
+
+
+class Setting(models.Model):
+    """A nursery, pre-school or reception class: the tenant that owns its data (R32)."""
+
+    class Moderation(models.TextChoices):
+        NONE = "none", "No review: staff observations are shared when published"
+        ALL = "all", "Review every staff observation before it is shared"
+        NAMED = "named", "Review observations by named staff only"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    # Journal options, chosen by the setting's managers.
+    moderation = models.CharField(max_length=10, choices=Moderation, default=Moderation.NONE)
+    approve_parent_comments = models.BooleanField(
+        default=False, help_text="Staff approve parents' comments before other staff see them."
+    )
+    late_entry_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Observations entered later than this many days are flagged late."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Agreement(models.Model):
+    """One published version of a setting's parent or staff agreement (R3, R4).
+
+    Versions are never edited: a change is a new version, which everyone of that
+    audience must accept again before they see anything else.
+    """
+
+    class Audience(models.TextChoices):
+        PARENT = "parent", "Parents and carers"
+        STAFF = "staff", "Staff"
+
+    setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="agreements")
+    audience = models.CharField(max_length=10, choices=Audience)
+    version = models.PositiveIntegerField()
+    body = models.TextField()
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["setting", "audience", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["setting", "audience", "version"], name="agreement_unique_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_audience_display()} agreement v{self.version}"
+
+
+class AgreementAcceptance(models.Model):
+    """Who accepted which version, when, and (for parents) the family's consent to
+    use the journal at all (R29). Image consent is per child, on the child (R28)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="acceptances")
+    membership = models.ForeignKey(
+        "people.Membership", on_delete=models.CASCADE, related_name="acceptances"
+    )
+    accepted_at = models.DateTimeField(auto_now_add=True)
+    journal_consent = models.BooleanField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "membership"], name="acceptance_once_per_version"
+            )
+        ]

@@ -1,0 +1,104 @@
+"""Writes about a setting: its options and its agreements (R3, R4, R17, R22, R29)."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from footsteps.access.actor import Actor
+from footsteps.audit.services import audit_record
+from footsteps.children.models import Child
+from footsteps.access.policy import require
+from footsteps.tenancy.models import Agreement, AgreementAcceptance, Setting
+
+OPTION_FIELDS = ("name", "moderation", "approve_parent_comments", "late_entry_days")
+
+
+@transaction.atomic
+def setting_update(*, actor: Actor, **options) -> Setting:
+    require(actor, "setting.manage", actor.setting)
+    setting = Setting.objects.select_for_update().get(pk=actor.setting_id)
+    unknown = set(options) - set(OPTION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a setting option: {sorted(unknown)}")
+    changed = {}
+    for name, value in options.items():
+        if getattr(setting, name) != value:
+            changed[name] = [str(getattr(setting, name)), str(value)]
+            setattr(setting, name, value)
+    setting.full_clean()
+    setting.save()
+    if changed:
+        audit_record(actor=actor.user, setting=setting, action="setting.updated",
+                     changes=changed)
+    return setting
+
+
+def agreement_publish(*, actor: Actor, audience: str, body: str) -> Agreement:
+    """Publish a new version; everyone of that audience must accept it again."""
+    require(actor, "setting.manage", actor.setting)
+    if audience not in Agreement.Audience.values:
+        raise ValidationError({"audience": "Choose parents or staff."})
+    if not body.strip():
+        raise ValidationError({"body": "Write the agreement's text."})
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                latest = Agreement.objects.filter(
+                    setting_id=actor.setting_id, audience=audience
+                ).aggregate(v=Max("version"))["v"]
+                agreement = Agreement.objects.create(
+                    setting_id=actor.setting_id,
+                    audience=audience,
+                    version=(latest or 0) + 1,
+                    body=body.strip(),
+                    published_by=actor.user,
+                )
+                audit_record(actor=actor.user, setting=actor.setting, action="agreement.published",
+                             target=agreement, audience=audience, version=agreement.version)
+                return agreement
+        except IntegrityError:
+            continue  # another manager published at the same moment; number again
+    raise ValidationError("Could not publish the agreement; please try again.")
+
+
+def current_agreement(setting_id: int, audience: str) -> Agreement | None:
+    return (
+        Agreement.objects.filter(setting_id=setting_id, audience=audience)
+        .order_by("-version")
+        .first()
+    )
+
+
+@transaction.atomic
+def agreement_accept(
+    *,
+    actor: Actor,
+    agreement: Agreement,
+    journal_consent: bool | None = None,
+    image_consents: dict[int, str] | None = None,
+) -> AgreementAcceptance:
+    """Record that the actor accepted this version, with the family's consents (R3, R4,
+    R28, R29). A parent must consent to the journal itself to accept."""
+    from footsteps.children.services import child_set_image_consent
+
+    membership = actor.membership
+    expected = "parent" if actor.is_parent else "staff"
+    if agreement.setting_id != actor.setting_id or agreement.audience != expected:
+        raise ValidationError("This agreement is not yours to accept.")
+    if actor.is_parent:
+        if not journal_consent:
+            raise ValidationError(
+                {"journal_consent": "To use the journal, please consent to it being kept."}
+            )
+        children = {c.pk: c for c in Child.objects.filter(pk__in=actor.child_ids)}
+        for child_id, consent in (image_consents or {}).items():
+            if child_id in children:
+                child_set_image_consent(actor=actor, child=children[child_id], consent=consent)
+    acceptance, _created = AgreementAcceptance.objects.get_or_create(
+        agreement=agreement,
+        membership=membership,
+        defaults={"journal_consent": journal_consent if actor.is_parent else None},
+    )
+    audit_record(actor=actor.user, setting=actor.setting, action="agreement.accepted",
+                 target=agreement, version=agreement.version)
+    return acceptance

@@ -1,0 +1,98 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from footsteps.access.membership import pending_agreement
+from footsteps.access.views import requires
+from footsteps.audit.models import AuditEvent
+from footsteps.children import services as children_services
+from footsteps.children.forms import RoomForm
+from footsteps.children.models import Child, Room
+from footsteps.core.forms import apply_validation_error
+from footsteps.tenancy import services
+from footsteps.tenancy.forms import AcceptAgreementForm, AgreementForm, SettingForm
+from footsteps.tenancy.models import Agreement
+
+
+@requires("setting.manage", setting_wide=True)
+def setting_options(request):
+    setting = request.actor.setting
+    form = SettingForm(request.POST or None, instance=setting)
+    if request.method == "POST" and form.is_valid():
+        services.setting_update(actor=request.actor, **form.cleaned_data)
+        messages.success(request, "The setting's options are saved.")
+        return redirect("setting_options")
+    rooms = Room.objects.filter(setting=setting)
+    return render(request, "tenancy/setting_options.html",
+                  {"form": form, "rooms": rooms, "room_form": RoomForm()})
+
+
+@require_POST
+@requires("setting.manage", setting_wide=True)
+def room_create(request):
+    form = RoomForm(request.POST)
+    if form.is_valid():
+        try:
+            children_services.room_create(actor=request.actor, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "The room is added.")
+    else:
+        messages.error(request, "Give the room a name.")
+    return redirect("setting_options")
+
+
+@requires("setting.manage", setting_wide=True)
+def agreement_list(request):
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.agreement_publish(actor=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{agreement} is published. Everyone it is for will be "
+                             "asked to accept it when they next open Footsteps.")
+            return redirect("agreement_list")
+    agreements = Agreement.objects.filter(setting_id=request.actor.setting_id).annotate(
+        accepted_count=Count("acceptances"))
+    return render(request, "tenancy/agreement_list.html", {"form": form, "agreements": agreements})
+
+
+@requires("profile.use")
+def agreement(request):
+    """The only page someone sees until they accept their agreement (R3, R4)."""
+    actor = request.actor
+    current = pending_agreement(actor.membership)
+    if current is None:
+        return redirect("home")
+    children = (
+        list(Child.objects.filter(pk__in=actor.child_ids)) if actor.is_parent else []
+    )
+    form = AcceptAgreementForm(request.POST or None, children=children,
+                               is_parent=actor.is_parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_accept(
+                actor=actor,
+                agreement=current,
+                journal_consent=form.cleaned_data.get("journal_consent"),
+                image_consents=form.image_consents(),
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Thank you. Your acceptance is recorded.")
+            return redirect("home")
+    return render(request, "tenancy/agreement.html", {"agreement": current, "form": form})
+
+
+@requires("setting.manage", setting_wide=True)
+def audit_log(request):
+    events = AuditEvent.objects.filter(setting_id=request.actor.setting_id).select_related("actor")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "tenancy/audit_log.html", {"page": page})
