@@ -187,20 +187,35 @@ if _tasks_backend not in _TASKS_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASKS_BACKENDS)}")
 TASKS = {"default": {"BACKEND": _TASKS_BACKENDS[_tasks_backend], "QUEUES": ["default"]}}
 
-# Email: the configured backend only queues a task; the task delivers through
-# EMAIL_DELIVERY_BACKEND, so a slow mail server never holds up a page.
-EMAIL_BACKEND = "footsteps.core.mail.QueuedEmailBackend"
-EMAIL_DELIVERY_BACKEND = {
+# Email (Django's MAILERS): the default mailer only queues a task; the task delivers
+# through the "delivery" mailer (SMTP in production, the console locally), so a slow
+# mail server never holds up a page.
+_EMAIL_DELIVERY = env_str("EMAIL_DELIVERY", "console")
+_DELIVERY_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
-}[env_str("EMAIL_DELIVERY", "console")]
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+}
+if _EMAIL_DELIVERY not in _DELIVERY_BACKENDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"EMAIL_DELIVERY must be one of {sorted(_DELIVERY_BACKENDS)}")
+MAILERS = {
+    "default": {"BACKEND": "footsteps.core.mail.QueuedEmailBackend"},
+    "delivery": {
+        "BACKEND": _DELIVERY_BACKENDS[_EMAIL_DELIVERY],
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER"),
+            "password": env_str("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 20),
+        }
+        if _EMAIL_DELIVERY == "smtp"
+        else {},
+    },
+}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Footsteps <no-reply@footsteps.localhost>")
 
 # Security headers. Behind HTTPS (FOOTSTEPS_HTTPS=true) every cookie is secure and

@@ -1,5 +1,4 @@
-from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import mailers
 from django.tasks import task
 
 from footsteps.core.mail import data_to_message
@@ -7,6 +6,5 @@ from footsteps.core.mail import data_to_message
 
 @task()
 def deliver_email(message: dict) -> None:
-    """Send one queued message through the real email backend."""
-    connection = get_connection(settings.EMAIL_DELIVERY_BACKEND)
-    data_to_message(message, connection).send()
+    """Send one queued message through the "delivery" mailer (see settings.MAILERS)."""
+    data_to_message(message, mailers["delivery"]).send()

@@ -102,3 +102,21 @@ def agreement_accept(
     audit_record(actor=actor.user, setting=actor.setting, action="agreement.accepted",
                  target=agreement, version=agreement.version)
     return acceptance
+
+
+@transaction.atomic
+def setting_create(*, name: str, slug: str, manager_email: str, manager_name: str):
+    """The operator opens a new setting and invites its first manager, who then
+    runs everything else (R12). The operator gets no access to its records (R32)."""
+    from footsteps.access.actor import Actor
+    from footsteps.people.models import Membership, Role
+    from footsteps.people.services import _user_for_email, invitation_send
+
+    if Setting.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": "A setting with this short name already exists."})
+    setting = Setting.objects.create(name=name.strip(), slug=slug)
+    user = _user_for_email(email=manager_email, full_name=manager_name)
+    manager = Membership.objects.create(user=user, setting=setting, role=Role.MANAGER)
+    audit_record(actor=None, setting=setting, action="setting.created", target=setting)
+    invitation_send(actor=Actor(user=user, membership=manager), membership=manager)
+    return setting, manager

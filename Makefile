@@ -1,0 +1,46 @@
+# Footsteps: `make run` for a working local site with demo data, `make test` for the suite.
+PYTHON ?= $(shell command -v python3.13 || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export DJANGO_SETTINGS_MODULE ?= config.settings
+
+.PHONY: run test install lint check-migrations deploy-check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	@echo "Starting the task worker and the web server on http://127.0.0.1:8000 (Ctrl-C stops both)"
+	trap 'kill 0' EXIT INT TERM; \
+	DEBUG=true $(BIN)/python manage.py db_worker --no-reload & \
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-migrations: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+deploy-check: install
+	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))') \
+	FOOTSTEPS_HTTPS=true DEBUG=false ALLOWED_HOSTS=footsteps.example \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: install
+	$(BIN)/python bench/journal_load.py
+
+clean:
+	rm -rf $(VENV) var/footsteps.sqlite3*

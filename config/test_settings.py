@@ -1,0 +1,19 @@
+"""Settings for the test suite: the real stack, minus what only slows tests down."""
+
+from config.settings import *  # noqa: F403
+
+# A cheap hasher: Argon2 is deliberately slow (production keeps it, see settings).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+MAILERS = {
+    "default": {"BACKEND": "footsteps.core.mail.QueuedEmailBackend"},
+    "delivery": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+SITE_URL = "http://testserver"
+LOGGING = {"version": 1, "disable_existing_loggers": False}

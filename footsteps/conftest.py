@@ -1,0 +1,155 @@
+"""Named test people, built through the real services (no factories for the basics).
+
+Setting A ("Little Acorns"): a manager, a senior, a practitioner, a suspended
+practitioner; children Amy, Ben and Cara; Amy's parent, Ben's parent, and Cara's
+parent who has not yet accepted the agreement. Setting B ("Oak Tree"): a manager,
+child Zed and Zed's parent. Everyone else has accepted their agreement.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from footsteps.access.actor import Actor
+from footsteps.access.middleware import SESSION_KEY
+from footsteps.children import services as children_services
+from footsteps.journal import services as journal
+from footsteps.people import services as people
+from footsteps.people.models import Invitation, Membership, Role, hash_token, new_token
+from footsteps.tenancy import services as tenancy
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture(autouse=True)
+def queued_email(settings):
+    """Django's test set-up swaps every mailer for locmem; put our queue back in
+    front so tests exercise the real path: queue -> task -> delivery (locmem)."""
+    settings.MAILERS = {
+        "default": {"BACKEND": "footsteps.core.mail.QueuedEmailBackend"},
+        "delivery": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
+
+
+def activate(membership: Membership) -> Membership:
+    """Accept the latest invitation as the invitee would (the emailed token is
+    not stored, so swap in one we know)."""
+    token = new_token()
+    Invitation.objects.filter(membership=membership, used_at__isnull=True,
+                              revoked_at__isnull=True).update(token_hash=hash_token(token))
+    return people.invitation_accept(token=token, password=PASSWORD)
+
+
+def actor_of(membership: Membership) -> Actor:
+    membership.refresh_from_db()
+    return Actor(user=membership.user, membership=membership)
+
+
+def accept_agreement(membership: Membership) -> None:
+    actor = actor_of(membership)
+    audience = "parent" if membership.role == Role.PARENT else "staff"
+    agreement = tenancy.current_agreement(membership.setting_id, audience)
+    tenancy.agreement_accept(
+        actor=actor, agreement=agreement, journal_consent=True if audience == "parent" else None,
+        image_consents={c: "granted" for c in actor.child_ids})
+
+
+@dataclass
+class World:
+    members: dict = field(default_factory=dict)
+    children: dict = field(default_factory=dict)
+    observations: dict = field(default_factory=dict)
+    comments: dict = field(default_factory=dict)
+
+    def actor(self, name: str) -> Actor:
+        return actor_of(self.members[name])
+
+    def client(self, name: str) -> Client:
+        """A browser signed in as this person, in their setting."""
+        membership = self.members[name]
+        client = Client()
+        client.force_login(membership.user)
+        session = client.session
+        session[SESSION_KEY] = membership.pk
+        session.save()
+        return client
+
+
+def build_setting(world: World, *, prefix: str, name: str, slug: str):
+    setting, manager = tenancy.setting_create(
+        name=name, slug=slug, manager_email=f"manager@{slug}.test", manager_name=f"{prefix} Manager")
+    manager = activate(manager)
+    boss = actor_of(manager)
+    tenancy.agreement_publish(actor=boss, audience="parent", body="Parent agreement v1")
+    tenancy.agreement_publish(actor=boss, audience="staff", body="Staff agreement v1")
+    accept_agreement(manager)
+    return setting, manager, boss
+
+
+@pytest.fixture
+def world(db, django_capture_on_commit_callbacks) -> World:
+    w = World()
+    with django_capture_on_commit_callbacks(execute=True):
+        _setting_a, manager, boss = build_setting(w, prefix="A", name="Little Acorns",
+                                                  slug="acorns")
+        w.members["manager"] = manager
+        for key, role in (("senior", Role.SENIOR), ("practitioner", Role.PRACTITIONER),
+                          ("suspended", Role.PRACTITIONER)):
+            w.members[key] = activate(people.staff_invite(
+                actor=boss, email=f"{key}@acorns.test", full_name=f"{key.title()} Person",
+                role=role))
+            accept_agreement(w.members[key])
+        for first, key_person in (("Amy", "senior"), ("Ben", "practitioner"),
+                                  ("Cara", "practitioner")):
+            w.children[first.lower()] = children_services.child_create(
+                actor=boss, first_name=first, last_name="Acorn", date_of_birth=date(2022, 5, 1),
+                key_person=w.members[key_person])
+        for key, child in (("parent_amy", "amy"), ("parent_ben", "ben"),
+                           ("parent_unaccepted", "cara")):
+            w.members[key] = activate(people.parent_invite(
+                actor=boss, email=f"{key}@family.test", full_name=f"{key} Family",
+                child=w.children[child], relationship="parent"))
+            if key != "parent_unaccepted":
+                accept_agreement(w.members[key])
+        people.membership_suspend(actor=boss, membership=w.members["suspended"])
+
+        _setting_b, manager_b, boss_b = build_setting(w, prefix="B", name="Oak Tree",
+                                                      slug="oak")
+        w.members["other_manager"] = manager_b
+        w.children["zed"] = children_services.child_create(
+            actor=boss_b, first_name="Zed", last_name="Oak", date_of_birth=date(2022, 1, 1))
+        w.members["parent_zed"] = activate(people.parent_invite(
+            actor=boss_b, email="parent_zed@family.test", full_name="Zed Family",
+            child=w.children["zed"], relationship="parent"))
+        accept_agreement(w.members["parent_zed"])
+
+        # Journal content in setting A.
+        practitioner = w.actor("practitioner")
+        yesterday = timezone.now() - timedelta(days=1)
+        w.observations["shared"] = journal.observation_create(
+            actor=practitioner, children=[w.children["amy"], w.children["ben"]],
+            title="Tower of blocks", notes="Built together.", observed_at=yesterday,
+            publish=True)
+        w.observations["staff_only"] = journal.observation_create(
+            actor=practitioner, children=[w.children["amy"]], title="Staff note",
+            notes="For staff eyes only.", observed_at=yesterday, shared_with_parents=False,
+            publish=True)
+        w.observations["draft"] = journal.observation_create(
+            actor=practitioner, children=[w.children["amy"]], title="Unfinished draft",
+            observed_at=yesterday)
+        w.observations["contribution"] = journal.contribution_create(
+            actor=w.actor("parent_amy"), children=[w.children["amy"]], title="At the park",
+            notes="Climbed the big slide.", observed_at=yesterday)
+        w.comments["amy"] = journal.comment_add(
+            actor=w.actor("parent_amy"), observation=w.observations["shared"],
+            child=w.children["amy"], body="Amy loved this!")
+        w.comments["ben"] = journal.comment_add(
+            actor=w.actor("parent_ben"), observation=w.observations["shared"],
+            child=w.children["ben"], body="Ben told us all about it.")
+        w.observations["zed"] = journal.observation_create(
+            actor=actor_of(manager_b), children=[w.children["zed"]], title="Zed paints",
+            observed_at=yesterday, publish=True)
+    return w

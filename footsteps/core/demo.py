@@ -1,0 +1,117 @@
+"""A demo setting made through the real services, for `make run` and benchmarks."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from footsteps.access.actor import Actor
+from footsteps.children import services as children_services
+from footsteps.journal import services as journal
+from footsteps.people import services as people
+from footsteps.people.models import Invitation, Membership, Role, new_token
+from footsteps.tenancy import services as tenancy
+from footsteps.tenancy.models import Setting
+
+DEMO_PASSWORD = "footsteps-demo"
+
+PARENT_AGREEMENT = """Welcome to our online learning journal.
+
+1. Only you, our staff and the setting's management can see your child's journal.
+2. Please do not download, copy or share photos or observations on social media.
+3. Some observations include other children. Keep what you see private.
+4. You can reply to observations and add your own from home; staff look at them first.
+5. Sign out when you have finished, especially on shared devices."""
+
+STAFF_AGREEMENT = """Code of conduct for the online learning journal.
+
+1. Use only setting devices to take photographs of children.
+2. Never share your sign-in; sign out when you leave a device.
+3. Enter observations within a week, accurately and appropriately.
+4. Never discuss children's journals outside the setting."""
+
+
+def _activate(membership: Membership) -> Membership:
+    """Accept the invitation as the invitee would, with the demo password."""
+    token = new_token()
+    from footsteps.people.models import hash_token
+
+    Invitation.objects.filter(membership=membership, used_at__isnull=True).update(
+        token_hash=hash_token(token))
+    return people.invitation_accept(token=token, password=DEMO_PASSWORD)
+
+
+@transaction.atomic
+def build_demo(*, name="Little Acorns Nursery", slug="little-acorns", domain="demo.test",
+               observations=True) -> dict:
+    _setting, manager = tenancy.setting_create(
+        name=name, slug=slug, manager_email=f"manager@{domain}", manager_name="Maya Patel")
+    manager = _activate(manager)
+    boss = Actor(user=manager.user, membership=manager)
+    tenancy.agreement_publish(actor=boss, audience="parent", body=PARENT_AGREEMENT)
+    tenancy.agreement_publish(actor=boss, audience="staff", body=STAFF_AGREEMENT)
+    rooms = {n: children_services.room_create(actor=boss, name=n)
+             for n in ("Babies", "Toddlers", "Pre-school")}
+    senior = _activate(people.staff_invite(actor=boss, email=f"senior@{domain}",
+                                           full_name="Sam Okafor", role=Role.SENIOR))
+    practitioner = _activate(people.staff_invite(actor=boss, email=f"practitioner@{domain}",
+                                                 full_name="Priya Shah",
+                                                 role=Role.PRACTITIONER))
+    kids = [
+        ("Amy", "Brown", rooms["Pre-school"], senior, date(2022, 3, 14)),
+        ("Ben", "Carter", rooms["Pre-school"], practitioner, date(2022, 6, 2)),
+        ("Chloe", "Davies", rooms["Toddlers"], practitioner, date(2023, 9, 21)),
+        ("Dev", "Evans", rooms["Toddlers"], senior, date(2023, 11, 5)),
+        ("Ella", "Fisher", rooms["Babies"], practitioner, date(2025, 1, 30)),
+    ]
+    children = [
+        children_services.child_create(actor=boss, first_name=f, last_name=l, date_of_birth=dob,
+                                       room=room, key_person=key)
+        for f, l, room, key, dob in kids
+    ]
+    parent_a = _activate(people.parent_invite(
+        actor=boss, email=f"parent.amy@{domain}", full_name="Alex Brown", child=children[0],
+        relationship="mother"))
+    parent_b = _activate(people.parent_invite(
+        actor=boss, email=f"parent.ben@{domain}", full_name="Jordan Carter", child=children[1],
+        relationship="father"))
+    staff_actors = [boss, Actor(user=senior.user, membership=senior),
+                    Actor(user=practitioner.user, membership=practitioner)]
+    for actor in staff_actors:
+        tenancy.agreement_accept(actor=actor, agreement=tenancy.current_agreement(
+            actor.setting_id, "staff"))
+    for parent in (parent_a, parent_b):
+        actor = Actor(user=parent.user, membership=parent)
+        tenancy.agreement_accept(
+            actor=actor, agreement=tenancy.current_agreement(actor.setting_id, "parent"),
+            journal_consent=True, image_consents={c: "granted" for c in actor.child_ids})
+    if observations:
+        now = timezone.now()
+        prac = staff_actors[2]
+        obs = journal.observation_create(
+            actor=prac, children=[children[0], children[1]], title="Building a tall tower",
+            notes="Amy and Ben worked together to build a tower taller than themselves.\n"
+                  "They counted the blocks aloud up to 12.",
+            next_steps="Count to 20 with objects.", observed_at=now - timedelta(days=1),
+            publish=True)
+        journal.observation_create(
+            actor=prac, children=[children[0]], title="Painting with a brush",
+            notes="Amy held the brush with a tripod grip and painted circles.",
+            observed_at=now - timedelta(days=3), publish=True)
+        journal.observation_create(
+            actor=staff_actors[1], children=[children[1]], title="Snack time chat",
+            notes="Ben told us about his weekend at the seaside.",
+            observed_at=now - timedelta(days=10), publish=True)
+        journal.comment_add(actor=Actor(user=parent_a.user, membership=parent_a),
+                            observation=obs, child=children[0],
+                            body="She talked about this all evening!")
+        journal.contribution_create(
+            actor=Actor(user=parent_b.user, membership=parent_b), children=[children[1]],
+            title="Baking at home", notes="Ben weighed the flour himself.",
+            observed_at=now - timedelta(hours=5))
+    return {"manager": manager, "senior": senior, "practitioner": practitioner,
+            "parent_a": parent_a, "parent_b": parent_b, "children": children}
+
+
+def demo_exists(slug="little-acorns") -> bool:
+    return Setting.objects.filter(slug=slug).exists()
