@@ -16,4 +16,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 SITE_URL = "http://testserver"
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "loggers": {"django.tasks": {"level": "WARNING"}},
+}

@@ -10,7 +10,9 @@ SESSION_KEY = "footsteps_membership_id"
 # Views a signed-in person may reach before choosing a setting or accepting the
 # agreement: signing out, changing password, the choice and the agreement itself.
 _UNGATED_PREFIXES = ("account_",)
-_UNGATED_NAMES = {"choose_setting", "agreement", "no_access", "invitation_accept", "health"}
+_UNGATED_NAMES = {
+    "choose_setting", "agreement", "no_access", "invitation_accept", "sign_out_everywhere",
+}
 
 
 class ActorMiddleware:
@@ -38,6 +40,8 @@ class ActorMiddleware:
             return None
         match = request.resolver_match
         url_name = match.url_name if match else ""
+        if url_name == "health":
+            return None
         ungated = url_name in _UNGATED_NAMES or url_name.startswith(_UNGATED_PREFIXES)
         if match and match.app_name == "admin":
             return None  # the operator's admin site holds no child data (R32)

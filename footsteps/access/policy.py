@@ -179,10 +179,11 @@ OBS_AUTHOR = IsActorsMembership("author_id")
 OBS_STAFF_SOURCE = FieldIn("source", "staff")
 OBS_PARENT_SOURCE = FieldIn("source", "parent")
 # Staff see everything in the journal but other people's unfinished drafts and
-# returned entries, and parents' withdrawn contributions.
+# parents' withdrawn contributions; returned entries are the author's and reviewers'.
 OBS_STAFF_VISIBLE = OBS_IN_SETTING & (
     OBS_AUTHOR | ~FieldIn("status", "draft", "returned", "withdrawn")
 )
+OBS_REVIEWER_VISIBLE = OBS_IN_SETTING & (OBS_AUTHOR | ~FieldIn("status", "draft", "withdrawn"))
 # Parents see published entries shared with parents about their own child, and
 # their own contributions whatever their state (R5, R19).
 OBS_PARENT_VISIBLE = OBS_IN_SETTING & (
@@ -237,8 +238,12 @@ RULES: dict[str, dict[str, Rule]] = {
         role: IsActorsMembership("membership_id") for role in (MANAGER, SENIOR, PRACTITIONER, PARENT)
     },
     # The journal (R14-R20).
-    "observation.view": {**_staff(OBS_STAFF_VISIBLE), PARENT: OBS_PARENT_VISIBLE},
-    "observation.history": _staff(OBS_STAFF_VISIBLE),
+    "observation.view": {
+        **_reviewers(OBS_REVIEWER_VISIBLE),
+        PRACTITIONER: OBS_STAFF_VISIBLE,
+        PARENT: OBS_PARENT_VISIBLE,
+    },
+    "observation.history": {**_reviewers(OBS_REVIEWER_VISIBLE), PRACTITIONER: OBS_STAFF_VISIBLE},
     "observation.edit": {
         MANAGER: OBS_OWN_AMENDABLE | OBS_REVIEWER_AMENDABLE,
         SENIOR: OBS_OWN_AMENDABLE | OBS_REVIEWER_AMENDABLE,

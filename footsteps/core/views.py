@@ -50,6 +50,8 @@ def choose_setting(request):
 def no_access(request):
     if not request.user.is_authenticated:
         return redirect("account_login")
+    if request.actor.membership is not None:
+        return redirect("home")
     return render(request, "core/no_access.html", status=403)
 
 

@@ -109,6 +109,7 @@ def _person_action(request, membership_id, do, done_message):
 @require_POST
 @requires("membership.manage")
 def person_role(request, membership_id):
+    _membership(request, membership_id)  # 404 before anything else for others' people
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a staff role.")
