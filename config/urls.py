@@ -18,8 +18,9 @@ urlpatterns = [
     path("invite/<str:token>/", people.invitation_accept, name="invitation_accept"),
     path("accounts/", include("allauth.urls")),
     path("account/api-keys/", people.api_tokens, name="api_tokens"),
-    path("account/api-keys/<int:token_id>/revoke/", people.api_token_revoke,
-         name="api_token_revoke"),
+    path(
+        "account/api-keys/<int:token_id>/revoke/", people.api_token_revoke, name="api_token_revoke"
+    ),
     path("account/preferences/", people.preferences, name="preferences"),
     # Managing the setting (R12).
     path("manage/setting/", tenancy.setting_options, name="setting_options"),
@@ -32,14 +33,16 @@ urlpatterns = [
     path("manage/parents/invite/", people.parent_invite, name="parent_invite"),
     path("manage/people/<int:membership_id>/", people.person_detail, name="person_detail"),
     path("manage/people/<int:membership_id>/role/", people.person_role, name="person_role"),
-    path("manage/people/<int:membership_id>/review/", people.person_review,
-         name="person_review"),
-    path("manage/people/<int:membership_id>/suspend/", people.person_suspend,
-         name="person_suspend"),
-    path("manage/people/<int:membership_id>/reactivate/", people.person_reactivate,
-         name="person_reactivate"),
-    path("manage/people/<int:membership_id>/resend/", people.person_resend,
-         name="person_resend"),
+    path("manage/people/<int:membership_id>/review/", people.person_review, name="person_review"),
+    path(
+        "manage/people/<int:membership_id>/suspend/", people.person_suspend, name="person_suspend"
+    ),
+    path(
+        "manage/people/<int:membership_id>/reactivate/",
+        people.person_reactivate,
+        name="person_reactivate",
+    ),
+    path("manage/people/<int:membership_id>/resend/", people.person_resend, name="person_resend"),
     path("manage/people/<int:membership_id>/link/", people.person_link, name="person_link"),
     path("manage/links/<int:link_id>/remove/", people.link_remove, name="link_remove"),
     # Children.
@@ -50,8 +53,7 @@ urlpatterns = [
     path("children/<int:child_id>/status/", children.child_status, name="child_status"),
     path("children/<int:child_id>/consent/", children.child_consent, name="child_consent"),
     path("children/<int:child_id>/next-steps/", journal.next_step_add, name="next_step_add"),
-    path("next-steps/<int:step_id>/achieved/", journal.next_step_achieve,
-         name="next_step_achieve"),
+    path("next-steps/<int:step_id>/achieved/", journal.next_step_achieve, name="next_step_achieve"),
     # The journal.
     path("journal/", journal.feed, name="feed"),
     path("journal/add/", journal.contribution_create, name="contribution_create"),
@@ -60,20 +62,33 @@ urlpatterns = [
     path("monitoring/", journal.monitoring, name="monitoring"),
     path("observations/", journal.observation_list, name="observation_list"),
     path("observations/new/", journal.observation_create, name="observation_create"),
-    path("observations/<int:observation_id>/", journal.observation_detail,
-         name="observation_detail"),
-    path("observations/<int:observation_id>/edit/", journal.observation_edit,
-         name="observation_edit"),
-    path("observations/<int:observation_id>/history/", journal.observation_history,
-         name="observation_history"),
-    path("observations/<int:observation_id>/review/", journal.observation_review,
-         name="observation_review"),
-    path("observations/<int:observation_id>/contribution/", journal.contribution_review,
-         name="contribution_review"),
-    path("observations/<int:observation_id>/withdraw/", journal.contribution_withdraw,
-         name="contribution_withdraw"),
-    path("observations/<int:observation_id>/comments/", journal.comment_add,
-         name="comment_add"),
+    path(
+        "observations/<int:observation_id>/", journal.observation_detail, name="observation_detail"
+    ),
+    path(
+        "observations/<int:observation_id>/edit/", journal.observation_edit, name="observation_edit"
+    ),
+    path(
+        "observations/<int:observation_id>/history/",
+        journal.observation_history,
+        name="observation_history",
+    ),
+    path(
+        "observations/<int:observation_id>/review/",
+        journal.observation_review,
+        name="observation_review",
+    ),
+    path(
+        "observations/<int:observation_id>/contribution/",
+        journal.contribution_review,
+        name="contribution_review",
+    ),
+    path(
+        "observations/<int:observation_id>/withdraw/",
+        journal.contribution_withdraw,
+        name="contribution_withdraw",
+    ),
+    path("observations/<int:observation_id>/comments/", journal.comment_add, name="comment_add"),
     path("comments/<int:comment_id>/approve/", journal.comment_approve, name="comment_approve"),
     # Machine clients.
     path("api/v1/", api.urls),

@@ -38,8 +38,9 @@ def activate(membership: Membership) -> Membership:
     """Accept the latest invitation as the invitee would (the emailed token is
     not stored, so swap in one we know)."""
     token = new_token()
-    Invitation.objects.filter(membership=membership, used_at__isnull=True,
-                              revoked_at__isnull=True).update(token_hash=hash_token(token))
+    Invitation.objects.filter(
+        membership=membership, used_at__isnull=True, revoked_at__isnull=True
+    ).update(token_hash=hash_token(token))
     return people.invitation_accept(token=token, password=PASSWORD)
 
 
@@ -53,8 +54,11 @@ def accept_agreement(membership: Membership) -> None:
     audience = "parent" if membership.role == Role.PARENT else "staff"
     agreement = tenancy.current_agreement(membership.setting_id, audience)
     tenancy.agreement_accept(
-        actor=actor, agreement=agreement, journal_consent=True if audience == "parent" else None,
-        image_consents={c: "granted" for c in actor.child_ids})
+        actor=actor,
+        agreement=agreement,
+        journal_consent=True if audience == "parent" else None,
+        image_consents=dict.fromkeys(actor.child_ids, "granted"),
+    )
 
 
 @dataclass
@@ -80,7 +84,8 @@ class World:
 
 def build_setting(world: World, *, prefix: str, name: str, slug: str):
     setting, manager = tenancy.setting_create(
-        name=name, slug=slug, manager_email=f"manager@{slug}.test", manager_name=f"{prefix} Manager")
+        name=name, slug=slug, manager_email=f"manager@{slug}.test", manager_name=f"{prefix} Manager"
+    )
     manager = activate(manager)
     boss = actor_of(manager)
     tenancy.agreement_publish(actor=boss, audience="parent", body="Parent agreement v1")
@@ -93,63 +98,120 @@ def build_setting(world: World, *, prefix: str, name: str, slug: str):
 def world(db, django_capture_on_commit_callbacks) -> World:
     w = World()
     with django_capture_on_commit_callbacks(execute=True):
-        _setting_a, manager, boss = build_setting(w, prefix="A", name="Little Acorns",
-                                                  slug="acorns")
+        _setting_a, manager, boss = build_setting(
+            w, prefix="A", name="Little Acorns", slug="acorns"
+        )
         w.members["manager"] = manager
-        for key, role in (("senior", Role.SENIOR), ("practitioner", Role.PRACTITIONER),
-                          ("suspended", Role.PRACTITIONER)):
-            w.members[key] = activate(people.staff_invite(
-                actor=boss, email=f"{key}@acorns.test", full_name=f"{key.title()} Person",
-                role=role))
+        for key, role in (
+            ("senior", Role.SENIOR),
+            ("practitioner", Role.PRACTITIONER),
+            ("suspended", Role.PRACTITIONER),
+        ):
+            w.members[key] = activate(
+                people.staff_invite(
+                    actor=boss,
+                    email=f"{key}@acorns.test",
+                    full_name=f"{key.title()} Person",
+                    role=role,
+                )
+            )
             accept_agreement(w.members[key])
-        for first, key_person in (("Amy", "senior"), ("Ben", "practitioner"),
-                                  ("Cara", "practitioner")):
+        for first, key_person in (
+            ("Amy", "senior"),
+            ("Ben", "practitioner"),
+            ("Cara", "practitioner"),
+        ):
             w.children[first.lower()] = children_services.child_create(
-                actor=boss, first_name=first, last_name="Acorn", date_of_birth=date(2022, 5, 1),
-                key_person=w.members[key_person])
-        for key, child in (("parent_amy", "amy"), ("parent_ben", "ben"),
-                           ("parent_unaccepted", "cara")):
-            w.members[key] = activate(people.parent_invite(
-                actor=boss, email=f"{key}@family.test", full_name=f"{key} Family",
-                child=w.children[child], relationship="parent"))
+                actor=boss,
+                first_name=first,
+                last_name="Acorn",
+                date_of_birth=date(2022, 5, 1),
+                key_person=w.members[key_person],
+            )
+        for key, child in (
+            ("parent_amy", "amy"),
+            ("parent_ben", "ben"),
+            ("parent_unaccepted", "cara"),
+        ):
+            w.members[key] = activate(
+                people.parent_invite(
+                    actor=boss,
+                    email=f"{key}@family.test",
+                    full_name=f"{key} Family",
+                    child=w.children[child],
+                    relationship="parent",
+                )
+            )
             if key != "parent_unaccepted":
                 accept_agreement(w.members[key])
         people.membership_suspend(actor=boss, membership=w.members["suspended"])
 
-        _setting_b, manager_b, boss_b = build_setting(w, prefix="B", name="Oak Tree",
-                                                      slug="oak")
+        _setting_b, manager_b, boss_b = build_setting(w, prefix="B", name="Oak Tree", slug="oak")
         w.members["other_manager"] = manager_b
         w.children["zed"] = children_services.child_create(
-            actor=boss_b, first_name="Zed", last_name="Oak", date_of_birth=date(2022, 1, 1))
-        w.members["parent_zed"] = activate(people.parent_invite(
-            actor=boss_b, email="parent_zed@family.test", full_name="Zed Family",
-            child=w.children["zed"], relationship="parent"))
+            actor=boss_b, first_name="Zed", last_name="Oak", date_of_birth=date(2022, 1, 1)
+        )
+        w.members["parent_zed"] = activate(
+            people.parent_invite(
+                actor=boss_b,
+                email="parent_zed@family.test",
+                full_name="Zed Family",
+                child=w.children["zed"],
+                relationship="parent",
+            )
+        )
         accept_agreement(w.members["parent_zed"])
 
         # Journal content in setting A.
         practitioner = w.actor("practitioner")
         yesterday = timezone.now() - timedelta(days=1)
         w.observations["shared"] = journal.observation_create(
-            actor=practitioner, children=[w.children["amy"], w.children["ben"]],
-            title="Tower of blocks", notes="Built together.", observed_at=yesterday,
-            publish=True)
+            actor=practitioner,
+            children=[w.children["amy"], w.children["ben"]],
+            title="Tower of blocks",
+            notes="Built together.",
+            observed_at=yesterday,
+            publish=True,
+        )
         w.observations["staff_only"] = journal.observation_create(
-            actor=practitioner, children=[w.children["amy"]], title="Staff note",
-            notes="For staff eyes only.", observed_at=yesterday, shared_with_parents=False,
-            publish=True)
+            actor=practitioner,
+            children=[w.children["amy"]],
+            title="Staff note",
+            notes="For staff eyes only.",
+            observed_at=yesterday,
+            shared_with_parents=False,
+            publish=True,
+        )
         w.observations["draft"] = journal.observation_create(
-            actor=practitioner, children=[w.children["amy"]], title="Unfinished draft",
-            observed_at=yesterday)
+            actor=practitioner,
+            children=[w.children["amy"]],
+            title="Unfinished draft",
+            observed_at=yesterday,
+        )
         w.observations["contribution"] = journal.contribution_create(
-            actor=w.actor("parent_amy"), children=[w.children["amy"]], title="At the park",
-            notes="Climbed the big slide.", observed_at=yesterday)
+            actor=w.actor("parent_amy"),
+            children=[w.children["amy"]],
+            title="At the park",
+            notes="Climbed the big slide.",
+            observed_at=yesterday,
+        )
         w.comments["amy"] = journal.comment_add(
-            actor=w.actor("parent_amy"), observation=w.observations["shared"],
-            child=w.children["amy"], body="Amy loved this!")
+            actor=w.actor("parent_amy"),
+            observation=w.observations["shared"],
+            child=w.children["amy"],
+            body="Amy loved this!",
+        )
         w.comments["ben"] = journal.comment_add(
-            actor=w.actor("parent_ben"), observation=w.observations["shared"],
-            child=w.children["ben"], body="Ben told us all about it.")
+            actor=w.actor("parent_ben"),
+            observation=w.observations["shared"],
+            child=w.children["ben"],
+            body="Ben told us all about it.",
+        )
         w.observations["zed"] = journal.observation_create(
-            actor=actor_of(manager_b), children=[w.children["zed"]], title="Zed paints",
-            observed_at=yesterday, publish=True)
+            actor=actor_of(manager_b),
+            children=[w.children["zed"]],
+            title="Zed paints",
+            observed_at=yesterday,
+            publish=True,
+        )
     return w

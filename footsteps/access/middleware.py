@@ -11,7 +11,11 @@ SESSION_KEY = "footsteps_membership_id"
 # agreement: signing out, changing password, the choice and the agreement itself.
 _UNGATED_PREFIXES = ("account_",)
 _UNGATED_NAMES = {
-    "choose_setting", "agreement", "no_access", "invitation_accept", "sign_out_everywhere",
+    "choose_setting",
+    "agreement",
+    "no_access",
+    "invitation_accept",
+    "sign_out_everywhere",
 }
 
 

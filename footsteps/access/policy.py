@@ -192,8 +192,8 @@ OBS_PARENT_VISIBLE = OBS_IN_SETTING & (
 )
 _AMENDABLE = ("draft", "returned", "awaiting_review", "published")
 OBS_OWN_AMENDABLE = OBS_IN_SETTING & OBS_STAFF_SOURCE & OBS_AUTHOR & FieldIn("status", *_AMENDABLE)
-OBS_REVIEWER_AMENDABLE = OBS_IN_SETTING & OBS_STAFF_SOURCE & FieldIn(
-    "status", "awaiting_review", "published"
+OBS_REVIEWER_AMENDABLE = (
+    OBS_IN_SETTING & OBS_STAFF_SOURCE & FieldIn("status", "awaiting_review", "published")
 )
 
 COMMENT_IN_SETTING = InSetting("observation__setting_id") & NotDeleted("observation__deleted_at")
@@ -235,7 +235,8 @@ RULES: dict[str, dict[str, Rule]] = {
     "membership.manage": _managers(InSetting()),
     "link.manage": _managers(InSetting("child__setting_id")),
     "token.manage": {
-        role: IsActorsMembership("membership_id") for role in (MANAGER, SENIOR, PRACTITIONER, PARENT)
+        role: IsActorsMembership("membership_id")
+        for role in (MANAGER, SENIOR, PRACTITIONER, PARENT)
     },
     # The journal (R14-R20).
     "observation.view": {

@@ -31,7 +31,8 @@ def validation_error(request, exc):
 @api.exception_handler(AgreementRequired)
 def agreement_required(request, exc):
     return api.create_response(
-        request, {"detail": "Accept your setting's agreement in Footsteps first."}, status=403)
+        request, {"detail": "Accept your setting's agreement in Footsteps first."}, status=403
+    )
 
 
 @api.exception_handler(PermissionDenied)
@@ -42,5 +43,10 @@ def permission_denied(request, exc):
 @api.exception_handler(EditConflict)
 def edit_conflict(request, exc):
     return api.create_response(
-        request, {"detail": "Someone else saved this observation since you loaded it. "
-                  "Load it again and reapply your change."}, status=409)
+        request,
+        {
+            "detail": "Someone else saved this observation since you loaded it. "
+            "Load it again and reapply your change."
+        },
+        status=409,
+    )

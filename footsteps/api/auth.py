@@ -54,9 +54,9 @@ class TokenActorAuth(HttpBearer):
         )
         if api_token is None:
             return None
-        membership = usable_memberships(api_token.membership.user).filter(
-            pk=api_token.membership_id
-        ).first()
+        membership = (
+            usable_memberships(api_token.membership.user).filter(pk=api_token.membership_id).first()
+        )
         if membership is None:
             return None
         # Record use at most once a minute, to keep reads cheap.

@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from footsteps.access.views import get_for
@@ -60,8 +60,9 @@ def _relations(request, room_id, key_person_id):
         if room is None:
             raise ValidationError({"room_id": "No such room in your setting."})
     if key_person_id is not None:
-        key_person = Membership.objects.staff().filter(
-            pk=key_person_id, setting_id=setting_id).first()
+        key_person = (
+            Membership.objects.staff().filter(pk=key_person_id, setting_id=setting_id).first()
+        )
         if key_person is None:
             raise ValidationError({"key_person_id": "No such member of staff."})
     return room, key_person
@@ -82,9 +83,17 @@ def child(request, child_id: int):
 def child_create(request, data: ChildIn):
     require_setting_wide(request, "child.create")
     room, key_person = _relations(request, data.room_id, data.key_person_id)
-    return 201, services.child_create(
-        actor=request.actor, first_name=data.first_name, last_name=data.last_name,
-        date_of_birth=data.date_of_birth, room=room, key_person=key_person)
+    return Status(
+        201,
+        services.child_create(
+            actor=request.actor,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            date_of_birth=data.date_of_birth,
+            room=room,
+            key_person=key_person,
+        ),
+    )
 
 
 @router.patch("/children/{child_id}", response=ChildOut, url_name="api_child_update")
@@ -93,8 +102,9 @@ def child_update(request, child_id: int, data: ChildPatchIn):
     fields = data.dict(exclude_unset=True)
     status = fields.pop("status", None)
     if "room_id" in fields or "key_person_id" in fields:
-        room, key_person = _relations(request, fields.pop("room_id", None),
-                                      fields.pop("key_person_id", None))
+        room, key_person = _relations(
+            request, fields.pop("room_id", None), fields.pop("key_person_id", None)
+        )
         if "room_id" in data.model_fields_set:
             fields["room"] = room
         if "key_person_id" in data.model_fields_set:

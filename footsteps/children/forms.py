@@ -19,7 +19,9 @@ class ChildForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["room"].queryset = Room.objects.filter(setting=setting)
         self.fields["key_person"].queryset = (
-            Membership.objects.staff().filter(setting=setting).exclude(status="suspended")
+            Membership.objects.staff()
+            .filter(setting=setting)
+            .exclude(status="suspended")
             .select_related("user")
         )
         self.fields["key_person"].label_from_instance = lambda m: m.user.full_name
@@ -28,7 +30,8 @@ class ChildForm(forms.ModelForm):
 class ImageConsentForm(forms.Form):
     image_consent = forms.ChoiceField(
         label="Photos of this child in other children's journals",
-        choices=Child.ImageConsent.choices, widget=forms.RadioSelect,
+        choices=Child.ImageConsent.choices,
+        widget=forms.RadioSelect,
     )
 
 

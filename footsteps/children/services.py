@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from footsteps.access.actor import Actor
+from footsteps.access.policy import require
 from footsteps.audit.services import audit_record
 from footsteps.children.models import Child, Room
 from footsteps.people.models import Membership
-from footsteps.access.policy import require
 
 CHILD_FIELDS = ("first_name", "last_name", "date_of_birth", "room", "key_person", "joined_on")
 
@@ -65,8 +65,13 @@ def child_update(*, actor: Actor, child: Child, **fields) -> Child:
             setattr(child, name, value)
     if changed:
         child.save()
-        audit_record(actor=actor.user, setting=actor.setting, action="child.updated",
-                     target=child, changes=changed)
+        audit_record(
+            actor=actor.user,
+            setting=actor.setting,
+            action="child.updated",
+            target=child,
+            changes=changed,
+        )
     return child
 
 
@@ -80,8 +85,9 @@ def child_set_status(*, actor: Actor, child: Child, status: str, left_on: date |
     child.status = status
     child.left_on = (left_on or timezone.localdate()) if status == Child.Status.LEFT else None
     child.save(update_fields=["status", "left_on"])
-    audit_record(actor=actor.user, setting=actor.setting, action=f"child.status_{status}",
-                 target=child)
+    audit_record(
+        actor=actor.user, setting=actor.setting, action=f"child.status_{status}", target=child
+    )
     return child
 
 
@@ -97,8 +103,14 @@ def child_set_image_consent(*, actor: Actor, child: Child, consent: str) -> Chil
     child.image_consent = consent
     child.image_consent_changed_at = timezone.now()
     child.save(update_fields=["image_consent", "image_consent_changed_at"])
-    audit_record(actor=actor.user, setting=actor.setting,
-                 action="child.image_consent", target=child, before=before, after=consent)
+    audit_record(
+        actor=actor.user,
+        setting=actor.setting,
+        action="child.image_consent",
+        target=child,
+        before=before,
+        after=consent,
+    )
     return child
 
 

@@ -22,8 +22,7 @@ def child_list(request):
     if query := request.GET.get("q", "").strip():
         children = children.filter(Q(first_name__icontains=query) | Q(last_name__icontains=query))
     page = Paginator(children, 50).get_page(request.GET.get("page"))
-    return render(request, "children/child_list.html",
-                  {"page": page, "status": status, "q": query})
+    return render(request, "children/child_list.html", {"page": page, "status": status, "q": query})
 
 
 @requires("child.create", setting_wide=True)
@@ -56,8 +55,11 @@ def child_edit(request, child_id):
             messages.success(request, f"{fresh}'s details are saved.")
             return redirect("child_detail", child.pk)
     consent_form = ImageConsentForm(initial={"image_consent": child.image_consent})
-    return render(request, "children/child_form.html",
-                  {"form": form, "child": child, "consent_form": consent_form})
+    return render(
+        request,
+        "children/child_form.html",
+        {"form": form, "child": child, "consent_form": consent_form},
+    )
 
 
 @require_POST
@@ -65,8 +67,9 @@ def child_edit(request, child_id):
 def child_status(request, child_id):
     child = get_for(request.actor, "child.edit", Child.objects.all(), pk=child_id)
     try:
-        services.child_set_status(actor=request.actor, child=child,
-                                  status=request.POST.get("status", ""))
+        services.child_set_status(
+            actor=request.actor, child=child, status=request.POST.get("status", "")
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -80,8 +83,9 @@ def child_consent(request, child_id):
     child = get_for(request.actor, "child.edit", Child.objects.all(), pk=child_id)
     form = ImageConsentForm(request.POST)
     if form.is_valid():
-        services.child_set_image_consent(actor=request.actor, child=child,
-                                         consent=form.cleaned_data["image_consent"])
+        services.child_set_image_consent(
+            actor=request.actor, child=child, consent=form.cleaned_data["image_consent"]
+        )
         messages.success(request, "Image consent is recorded.")
     else:
         messages.error(request, "Choose whether photos may be shared.")

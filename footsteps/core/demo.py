@@ -37,26 +37,39 @@ def _activate(membership: Membership) -> Membership:
     from footsteps.people.models import hash_token
 
     Invitation.objects.filter(membership=membership, used_at__isnull=True).update(
-        token_hash=hash_token(token))
+        token_hash=hash_token(token)
+    )
     return people.invitation_accept(token=token, password=DEMO_PASSWORD)
 
 
 @transaction.atomic
-def build_demo(*, name="Little Acorns Nursery", slug="little-acorns", domain="demo.test",
-               observations=True) -> dict:
+def build_demo(
+    *, name="Little Acorns Nursery", slug="little-acorns", domain="demo.test", observations=True
+) -> dict:
     _setting, manager = tenancy.setting_create(
-        name=name, slug=slug, manager_email=f"manager@{domain}", manager_name="Maya Patel")
+        name=name, slug=slug, manager_email=f"manager@{domain}", manager_name="Maya Patel"
+    )
     manager = _activate(manager)
     boss = Actor(user=manager.user, membership=manager)
     tenancy.agreement_publish(actor=boss, audience="parent", body=PARENT_AGREEMENT)
     tenancy.agreement_publish(actor=boss, audience="staff", body=STAFF_AGREEMENT)
-    rooms = {n: children_services.room_create(actor=boss, name=n)
-             for n in ("Babies", "Toddlers", "Pre-school")}
-    senior = _activate(people.staff_invite(actor=boss, email=f"senior@{domain}",
-                                           full_name="Sam Okafor", role=Role.SENIOR))
-    practitioner = _activate(people.staff_invite(actor=boss, email=f"practitioner@{domain}",
-                                                 full_name="Priya Shah",
-                                                 role=Role.PRACTITIONER))
+    rooms = {
+        n: children_services.room_create(actor=boss, name=n)
+        for n in ("Babies", "Toddlers", "Pre-school")
+    }
+    senior = _activate(
+        people.staff_invite(
+            actor=boss, email=f"senior@{domain}", full_name="Sam Okafor", role=Role.SENIOR
+        )
+    )
+    practitioner = _activate(
+        people.staff_invite(
+            actor=boss,
+            email=f"practitioner@{domain}",
+            full_name="Priya Shah",
+            role=Role.PRACTITIONER,
+        )
+    )
     kids = [
         ("Amy", "Brown", rooms["Pre-school"], senior, date(2022, 3, 14)),
         ("Ben", "Carter", rooms["Pre-school"], practitioner, date(2022, 6, 2)),
@@ -65,52 +78,101 @@ def build_demo(*, name="Little Acorns Nursery", slug="little-acorns", domain="de
         ("Ella", "Fisher", rooms["Babies"], practitioner, date(2025, 1, 30)),
     ]
     children = [
-        children_services.child_create(actor=boss, first_name=f, last_name=l, date_of_birth=dob,
-                                       room=room, key_person=key)
-        for f, l, room, key, dob in kids
+        children_services.child_create(
+            actor=boss,
+            first_name=first,
+            last_name=last,
+            date_of_birth=dob,
+            room=room,
+            key_person=key,
+        )
+        for first, last, room, key, dob in kids
     ]
-    parent_a = _activate(people.parent_invite(
-        actor=boss, email=f"parent.amy@{domain}", full_name="Alex Brown", child=children[0],
-        relationship="mother"))
-    parent_b = _activate(people.parent_invite(
-        actor=boss, email=f"parent.ben@{domain}", full_name="Jordan Carter", child=children[1],
-        relationship="father"))
-    staff_actors = [boss, Actor(user=senior.user, membership=senior),
-                    Actor(user=practitioner.user, membership=practitioner)]
+    parent_a = _activate(
+        people.parent_invite(
+            actor=boss,
+            email=f"parent.amy@{domain}",
+            full_name="Alex Brown",
+            child=children[0],
+            relationship="mother",
+        )
+    )
+    parent_b = _activate(
+        people.parent_invite(
+            actor=boss,
+            email=f"parent.ben@{domain}",
+            full_name="Jordan Carter",
+            child=children[1],
+            relationship="father",
+        )
+    )
+    staff_actors = [
+        boss,
+        Actor(user=senior.user, membership=senior),
+        Actor(user=practitioner.user, membership=practitioner),
+    ]
     for actor in staff_actors:
-        tenancy.agreement_accept(actor=actor, agreement=tenancy.current_agreement(
-            actor.setting_id, "staff"))
+        tenancy.agreement_accept(
+            actor=actor, agreement=tenancy.current_agreement(actor.setting_id, "staff")
+        )
     for parent in (parent_a, parent_b):
         actor = Actor(user=parent.user, membership=parent)
         tenancy.agreement_accept(
-            actor=actor, agreement=tenancy.current_agreement(actor.setting_id, "parent"),
-            journal_consent=True, image_consents={c: "granted" for c in actor.child_ids})
+            actor=actor,
+            agreement=tenancy.current_agreement(actor.setting_id, "parent"),
+            journal_consent=True,
+            image_consents=dict.fromkeys(actor.child_ids, "granted"),
+        )
     if observations:
         now = timezone.now()
         prac = staff_actors[2]
         obs = journal.observation_create(
-            actor=prac, children=[children[0], children[1]], title="Building a tall tower",
+            actor=prac,
+            children=[children[0], children[1]],
+            title="Building a tall tower",
             notes="Amy and Ben worked together to build a tower taller than themselves.\n"
-                  "They counted the blocks aloud up to 12.",
-            next_steps="Count to 20 with objects.", observed_at=now - timedelta(days=1),
-            publish=True)
+            "They counted the blocks aloud up to 12.",
+            next_steps="Count to 20 with objects.",
+            observed_at=now - timedelta(days=1),
+            publish=True,
+        )
         journal.observation_create(
-            actor=prac, children=[children[0]], title="Painting with a brush",
+            actor=prac,
+            children=[children[0]],
+            title="Painting with a brush",
             notes="Amy held the brush with a tripod grip and painted circles.",
-            observed_at=now - timedelta(days=3), publish=True)
+            observed_at=now - timedelta(days=3),
+            publish=True,
+        )
         journal.observation_create(
-            actor=staff_actors[1], children=[children[1]], title="Snack time chat",
+            actor=staff_actors[1],
+            children=[children[1]],
+            title="Snack time chat",
             notes="Ben told us about his weekend at the seaside.",
-            observed_at=now - timedelta(days=10), publish=True)
-        journal.comment_add(actor=Actor(user=parent_a.user, membership=parent_a),
-                            observation=obs, child=children[0],
-                            body="She talked about this all evening!")
+            observed_at=now - timedelta(days=10),
+            publish=True,
+        )
+        journal.comment_add(
+            actor=Actor(user=parent_a.user, membership=parent_a),
+            observation=obs,
+            child=children[0],
+            body="She talked about this all evening!",
+        )
         journal.contribution_create(
-            actor=Actor(user=parent_b.user, membership=parent_b), children=[children[1]],
-            title="Baking at home", notes="Ben weighed the flour himself.",
-            observed_at=now - timedelta(hours=5))
-    return {"manager": manager, "senior": senior, "practitioner": practitioner,
-            "parent_a": parent_a, "parent_b": parent_b, "children": children}
+            actor=Actor(user=parent_b.user, membership=parent_b),
+            children=[children[1]],
+            title="Baking at home",
+            notes="Ben weighed the flour himself.",
+            observed_at=now - timedelta(hours=5),
+        )
+    return {
+        "manager": manager,
+        "senior": senior,
+        "practitioner": practitioner,
+        "parent_a": parent_a,
+        "parent_b": parent_b,
+        "children": children,
+    }
 
 
 def demo_exists(slug="little-acorns") -> bool:

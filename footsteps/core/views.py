@@ -35,9 +35,7 @@ def choose_setting(request):
         return redirect("account_login")
     memberships = list(usable_memberships(request.user))
     if request.method == "POST":
-        chosen = next(
-            (m for m in memberships if str(m.pk) == request.POST.get("membership")), None
-        )
+        chosen = next((m for m in memberships if str(m.pk) == request.POST.get("membership")), None)
         if chosen is None:
             raise Http404
         request.session.cycle_key()

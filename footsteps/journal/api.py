@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from footsteps.access.views import get_for
@@ -126,8 +126,12 @@ def _observation(request, action, observation_id):
 
 def _fresh(request, observation_id):
     """The observation as the actor sees it, after a change."""
-    return get_for(request.actor, "observation.view",
-                   selectors.observations_for(request.actor), pk=observation_id)
+    return get_for(
+        request.actor,
+        "observation.view",
+        selectors.observations_for(request.actor),
+        pk=observation_id,
+    )
 
 
 @router.get("/observations", response=list[ObservationOut], url_name="api_observations")
@@ -139,108 +143,143 @@ def observations(request, child_id: int | None = None):
         return selectors.parent_feed(actor, child_id=child_id)
     result = selectors.observations_for(actor).order_by("-observed_at", "-id")
     if child_id is not None:
-        result = result.filter(pk__in=ObservationChild.objects.filter(
-            child_id=child_id).values("observation_id"))
+        result = result.filter(
+            pk__in=ObservationChild.objects.filter(child_id=child_id).values("observation_id")
+        )
     return result
 
 
-@router.get("/observations/{observation_id}", response=ObservationOut,
-            url_name="api_observation")
+@router.get("/observations/{observation_id}", response=ObservationOut, url_name="api_observation")
 def observation(request, observation_id: int):
     return _fresh(request, observation_id)
 
 
-@router.post("/observations", response={201: ObservationOut},
-             url_name="api_observation_create")
+@router.post("/observations", response={201: ObservationOut}, url_name="api_observation_create")
 def observation_create(request, data: ObservationIn):
     require_setting_wide(request, "observation.create")
     payload = data.dict()
-    created = services.observation_create(actor=request.actor,
-                                          children=payload.pop("child_ids"), **payload)
-    return 201, _fresh(request, created.pk)
+    created = services.observation_create(
+        actor=request.actor, children=payload.pop("child_ids"), **payload
+    )
+    return Status(201, _fresh(request, created.pk))
 
 
-@router.patch("/observations/{observation_id}", response=ObservationOut,
-              url_name="api_observation_update")
+@router.patch(
+    "/observations/{observation_id}", response=ObservationOut, url_name="api_observation_update"
+)
 def observation_update(request, observation_id: int, data: ObservationPatchIn):
-    observation = get_for(request.actor, "observation.edit",
-                          Observation.objects.prefetch_related("links"), pk=observation_id)
+    observation = get_for(
+        request.actor,
+        "observation.edit",
+        Observation.objects.prefetch_related("links"),
+        pk=observation_id,
+    )
     fields = data.dict(exclude_unset=True, exclude={"version", "publish", "child_ids"})
     services.observation_update(
-        actor=request.actor, observation=observation, expected_version=data.version,
-        children=data.child_ids, publish=data.publish, **fields)
+        actor=request.actor,
+        observation=observation,
+        expected_version=data.version,
+        children=data.child_ids,
+        publish=data.publish,
+        **fields,
+    )
     return _fresh(request, observation_id)
 
 
-@router.post("/observations/{observation_id}/approve", response=ObservationOut,
-             url_name="api_observation_approve")
+@router.post(
+    "/observations/{observation_id}/approve",
+    response=ObservationOut,
+    url_name="api_observation_approve",
+)
 def observation_approve(request, observation_id: int):
     observation = _observation(request, "observation.review", observation_id)
     services.observation_approve(actor=request.actor, observation=observation)
     return _fresh(request, observation_id)
 
 
-@router.post("/observations/{observation_id}/return", response=ObservationOut,
-             url_name="api_observation_return")
+@router.post(
+    "/observations/{observation_id}/return",
+    response=ObservationOut,
+    url_name="api_observation_return",
+)
 def observation_return(request, observation_id: int, data: NoteIn):
     observation = _observation(request, "observation.review", observation_id)
     services.observation_return(actor=request.actor, observation=observation, note=data.note)
     return _fresh(request, observation_id)
 
 
-@router.post("/contributions", response={201: ObservationOut},
-             url_name="api_contribution_create")
+@router.post("/contributions", response={201: ObservationOut}, url_name="api_contribution_create")
 def contribution_create(request, data: ContributionIn):
     require_setting_wide(request, "contribution.create")
     payload = data.dict()
-    created = services.contribution_create(actor=request.actor,
-                                           children=payload.pop("child_ids"), **payload)
-    return 201, _fresh(request, created.pk)
+    created = services.contribution_create(
+        actor=request.actor, children=payload.pop("child_ids"), **payload
+    )
+    return Status(201, _fresh(request, created.pk))
 
 
-@router.post("/observations/{observation_id}/approve-contribution",
-             response=ObservationOut, url_name="api_contribution_approve")
+@router.post(
+    "/observations/{observation_id}/approve-contribution",
+    response=ObservationOut,
+    url_name="api_contribution_approve",
+)
 def contribution_approve(request, observation_id: int, data: ApproveContributionIn):
     observation = _observation(request, "contribution.review", observation_id)
     services.contribution_approve(actor=request.actor, observation=observation, **data.dict())
     return _fresh(request, observation_id)
 
 
-@router.post("/observations/{observation_id}/decline", response=ObservationOut,
-             url_name="api_contribution_decline")
+@router.post(
+    "/observations/{observation_id}/decline",
+    response=ObservationOut,
+    url_name="api_contribution_decline",
+)
 def contribution_decline(request, observation_id: int, data: NoteIn):
     observation = _observation(request, "contribution.review", observation_id)
-    services.contribution_decline(actor=request.actor, observation=observation,
-                                  reason=data.note)
+    services.contribution_decline(actor=request.actor, observation=observation, reason=data.note)
     return _fresh(request, observation_id)
 
 
-@router.post("/observations/{observation_id}/withdraw", response=ObservationOut,
-             url_name="api_contribution_withdraw")
+@router.post(
+    "/observations/{observation_id}/withdraw",
+    response=ObservationOut,
+    url_name="api_contribution_withdraw",
+)
 def contribution_withdraw(request, observation_id: int):
     observation = _observation(request, "contribution.withdraw", observation_id)
     services.contribution_withdraw(actor=request.actor, observation=observation)
     return _fresh(request, observation_id)
 
 
-@router.post("/observations/{observation_id}/comments", response={201: CommentOut},
-             url_name="api_comment_add")
+@router.post(
+    "/observations/{observation_id}/comments",
+    response={201: CommentOut},
+    url_name="api_comment_add",
+)
 def comment_add(request, observation_id: int, data: CommentIn):
-    observation = get_for(request.actor, "observation.comment",
-                          Observation.objects.select_related("setting"), pk=observation_id)
+    observation = get_for(
+        request.actor,
+        "observation.comment",
+        Observation.objects.select_related("setting"),
+        pk=observation_id,
+    )
     child = Child.objects.filter(pk=data.child_id).first()
     if child is None:
         raise PermissionDenied
-    comment = services.comment_add(actor=request.actor, observation=observation, child=child,
-                                   body=data.body)
-    return 201, comment
+    comment = services.comment_add(
+        actor=request.actor, observation=observation, child=child, body=data.body
+    )
+    return Status(201, comment)
 
 
-@router.post("/comments/{comment_id}/approve", response=CommentOut,
-             url_name="api_comment_approve")
+@router.post("/comments/{comment_id}/approve", response=CommentOut, url_name="api_comment_approve")
 def comment_approve(request, comment_id: int):
-    comment = get_for(request.actor, "comment.approve",
-                      Comment.objects.select_related("author__user"), pk=comment_id)
+    comment = get_for(
+        request.actor,
+        "comment.approve",
+        Comment.objects.select_related("author__user"),
+        pk=comment_id,
+    )
     return services.comment_approve(actor=request.actor, comment=comment)
 
 

@@ -14,20 +14,30 @@ class ChildrenField(forms.ModelMultipleChoiceField):
 
 class ObservationForm(forms.Form):
     title = forms.CharField(label="Title", max_length=200)
-    children = ChildrenField(label="Children", queryset=Child.objects.none(),
-                             error_messages={"required": "Choose at least one child."})
+    children = ChildrenField(
+        label="Children",
+        queryset=Child.objects.none(),
+        error_messages={"required": "Choose at least one child."},
+    )
     observed_at = forms.DateTimeField(
         label="When was this observed?",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    notes = forms.CharField(label="What happened", required=False,
-                            widget=forms.Textarea(attrs={"rows": 8}),
-                            help_text="Plain text. Links are made clickable.")
-    next_steps = forms.CharField(label="Next steps", required=False,
-                                 widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label="What happened",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Plain text. Links are made clickable.",
+    )
+    next_steps = forms.CharField(
+        label="Next steps", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     shared_with_parents = forms.BooleanField(
-        label="Share with the child's parents", required=False, initial=True,
-        help_text="Untick for a staff-only note.")
+        label="Share with the child's parents",
+        required=False,
+        initial=True,
+        help_text="Untick for a staff-only note.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, children, **kwargs):
@@ -50,11 +60,14 @@ class ObservationForm(forms.Form):
 
 
 class ContributionForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200,
-                            help_text="For example: “Baking at Grandma's”.")
-    children = ChildrenField(label="Which of your children is this about?",
-                             queryset=Child.objects.none(),
-                             error_messages={"required": "Choose your child."})
+    title = forms.CharField(
+        label="Title", max_length=200, help_text="For example: “Baking at Grandma's”."
+    )
+    children = ChildrenField(
+        label="Which of your children is this about?",
+        queryset=Child.objects.none(),
+        error_messages={"required": "Choose your child."},
+    )
     observed_at = forms.DateTimeField(
         label="When did it happen?",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -72,18 +85,21 @@ class ContributionForm(forms.Form):
 
 class CommentForm(forms.Form):
     child = forms.IntegerField(widget=forms.HiddenInput)
-    body = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 3}),
-                           max_length=5000)
+    body = forms.CharField(
+        label="Your reply", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
 
 
 class ReturnForm(forms.Form):
-    note = forms.CharField(label="What should the author change?",
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="What should the author change?", widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(label="Reason the family will see",
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="Reason the family will see", widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ContributionApproveForm(forms.Form):
@@ -92,24 +108,33 @@ class ContributionApproveForm(forms.Form):
 
 
 class JournalFilterForm(forms.Form):
-    start = forms.DateField(label="From", required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))
-    author = forms.TypedChoiceField(label="Author", required=False, coerce=int,
-                                    empty_value=None)
-    status = forms.ChoiceField(label="Status", required=False,
-                               choices=[("", "Any")] + list(Observation.Status.choices))
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    author = forms.TypedChoiceField(label="Author", required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any")] + list(Observation.Status.choices)
+    )
     shared = forms.TypedChoiceField(
-        label="Shared", required=False, empty_value=None,
-        choices=[("", "Shared or staff-only"), ("yes", "Shared with parents"),
-                 ("no", "Staff-only")],
-        coerce=lambda v: v == "yes")
+        label="Shared",
+        required=False,
+        empty_value=None,
+        choices=[
+            ("", "Shared or staff-only"),
+            ("yes", "Shared with parents"),
+            ("no", "Staff-only"),
+        ],
+        coerce=lambda v: v == "yes",
+    )
 
     def __init__(self, *args, authors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["author"].choices = [("", "Anyone")] + [
-            (m.pk, m.user.full_name) for m in authors]
+            (m.pk, m.user.full_name) for m in authors
+        ]
 
 
 class NextStepForm(forms.Form):
@@ -119,8 +144,9 @@ class NextStepForm(forms.Form):
 class MonitoringForm(forms.Form):
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    quiet_days = forms.IntegerField(label="Highlight children with no observation for (days)",
-                                    min_value=1, max_value=365)
+    quiet_days = forms.IntegerField(
+        label="Highlight children with no observation for (days)", min_value=1, max_value=365
+    )
 
     def clean(self):
         data = super().clean()

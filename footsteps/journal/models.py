@@ -92,9 +92,7 @@ class ObservationChild(models.Model):
 class ObservationRevision(models.Model):
     """What an amendment changed, who made it and when (R16)."""
 
-    observation = models.ForeignKey(
-        Observation, on_delete=models.CASCADE, related_name="revisions"
-    )
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="revisions")
     editor = models.ForeignKey("people.Membership", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # {"field": {"before": ..., "after": ...}} for each field that changed.

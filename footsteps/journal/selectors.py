@@ -47,8 +47,11 @@ def observations_for(actor, action: str = "observation.view"):
         )
     else:
         observations = observations.prefetch_related(
-            Prefetch("links", queryset=ObservationChild.objects.select_related("child"),
-                     to_attr="own_links")
+            Prefetch(
+                "links",
+                queryset=ObservationChild.objects.select_related("child"),
+                to_attr="own_links",
+            )
         )
     return observations.prefetch_related(
         Prefetch("comments", queryset=visible_comments(actor), to_attr="visible_comments")
@@ -76,16 +79,21 @@ class JournalFilters:
 
 def child_journal(actor, child: Child, filters: JournalFilters):
     """A child's timeline for staff, with filters (issue: child page)."""
-    observations = observations_for(actor).filter(
-        pk__in=ObservationChild.objects.filter(child=child).values("observation_id")
-    ).annotate(comment_count=Count("comments", distinct=True)).order_by("-observed_at", "-id")
+    observations = (
+        observations_for(actor)
+        .filter(pk__in=ObservationChild.objects.filter(child=child).values("observation_id"))
+        .annotate(comment_count=Count("comments", distinct=True))
+        .order_by("-observed_at", "-id")
+    )
     tz = timezone.get_current_timezone()
     if filters.start:
         observations = observations.filter(
-            observed_at__gte=datetime.combine(filters.start, time.min, tz))
+            observed_at__gte=datetime.combine(filters.start, time.min, tz)
+        )
     if filters.end:
         observations = observations.filter(
-            observed_at__lt=datetime.combine(filters.end + timedelta(days=1), time.min, tz))
+            observed_at__lt=datetime.combine(filters.end + timedelta(days=1), time.min, tz)
+        )
     if filters.author_id:
         observations = observations.filter(author_id=filters.author_id)
     if filters.status:
@@ -98,37 +106,54 @@ def child_journal(actor, child: Child, filters: JournalFilters):
 def child_summary(child: Child) -> dict:
     """Counts of published observations in the last 14 and 30 days, in one query."""
     now = timezone.now()
-    return Observation.objects.published().filter(links__child=child).aggregate(
-        last_14=Count("pk", filter=Q(observed_at__gte=now - timedelta(days=14)), distinct=True),
-        last_30=Count("pk", filter=Q(observed_at__gte=now - timedelta(days=30)), distinct=True),
+    return (
+        Observation.objects.published()
+        .filter(links__child=child)
+        .aggregate(
+            last_14=Count("pk", filter=Q(observed_at__gte=now - timedelta(days=14)), distinct=True),
+            last_30=Count("pk", filter=Q(observed_at__gte=now - timedelta(days=30)), distinct=True),
+        )
     )
 
 
 def open_next_steps(child: Child):
     return NextStep.objects.filter(child=child, achieved_at__isnull=True).select_related(
-        "created_by__user")
+        "created_by__user"
+    )
 
 
 def revisions_for(observation: Observation):
     return ObservationRevision.objects.filter(observation=observation).select_related(
-        "editor__user")
+        "editor__user"
+    )
 
 
 def key_children(actor):
     now = timezone.now()
-    published = Q(observation_links__observation__status=Status.PUBLISHED,
-                  observation_links__observation__deleted_at__isnull=True)
+    published = Q(
+        observation_links__observation__status=Status.PUBLISHED,
+        observation_links__observation__deleted_at__isnull=True,
+    )
     return (
         scope(actor, "child.journal", Child.objects.active())
         .filter(key_person=actor.membership)
         .select_related("room")
         .annotate(
-            last_14=Count("observation_links", distinct=True, filter=published & Q(
-                observation_links__observation__observed_at__gte=now - timedelta(days=14))),
-            last_30=Count("observation_links", distinct=True, filter=published & Q(
-                observation_links__observation__observed_at__gte=now - timedelta(days=30))),
-            open_steps=Count("next_steps", distinct=True,
-                             filter=Q(next_steps__achieved_at__isnull=True)),
+            last_14=Count(
+                "observation_links",
+                distinct=True,
+                filter=published
+                & Q(observation_links__observation__observed_at__gte=now - timedelta(days=14)),
+            ),
+            last_30=Count(
+                "observation_links",
+                distinct=True,
+                filter=published
+                & Q(observation_links__observation__observed_at__gte=now - timedelta(days=30)),
+            ),
+            open_steps=Count(
+                "next_steps", distinct=True, filter=Q(next_steps__achieved_at__isnull=True)
+            ),
         )
     )
 
@@ -140,15 +165,18 @@ def review_queue(actor) -> dict:
         "awaiting_review": observations_for(actor, "observation.review").order_by("created_at"),
         "contributions": observations_for(actor, "contribution.review").order_by("created_at"),
         "comments": scope(actor, "comment.approve", Comment.objects.all())
-        .select_related("author__user", "child", "observation").order_by("created_at"),
+        .select_related("author__user", "child", "observation")
+        .order_by("created_at"),
     }
 
 
 def my_unfinished(actor):
     """A staff member's drafts and returned observations."""
-    return observations_for(actor).filter(
-        author=actor.membership, status__in=[Status.DRAFT, Status.RETURNED]
-    ).order_by("-updated_at")
+    return (
+        observations_for(actor)
+        .filter(author=actor.membership, status__in=[Status.DRAFT, Status.RETURNED])
+        .order_by("-updated_at")
+    )
 
 
 @dataclass
@@ -159,8 +187,10 @@ class Period:
     @property
     def bounds(self):
         tz = timezone.get_current_timezone()
-        return (datetime.combine(self.start, time.min, tz),
-                datetime.combine(self.end + timedelta(days=1), time.min, tz))
+        return (
+            datetime.combine(self.start, time.min, tz),
+            datetime.combine(self.end + timedelta(days=1), time.min, tz),
+        )
 
 
 def monitoring(actor, period: Period, quiet_days: int) -> dict:
@@ -182,26 +212,44 @@ def monitoring(actor, period: Period, quiet_days: int) -> dict:
         observation_links__observation__observed_at__lt=end,
     )
     recent = ObservationChild.objects.filter(
-        child=OuterRef("pk"), observation__status=Status.PUBLISHED,
-        observation__deleted_at__isnull=True, observation__observed_at__gte=quiet_since,
+        child=OuterRef("pk"),
+        observation__status=Status.PUBLISHED,
+        observation__deleted_at__isnull=True,
+        observation__observed_at__gte=quiet_since,
     )
     children = (
         scope(actor, "child.journal", Child.objects.active())
         .select_related("key_person__user")
-        .annotate(count=Count("observation_links", filter=link_in_period, distinct=True),
-                  recent=Exists(recent))
+        .annotate(
+            count=Count("observation_links", filter=link_in_period, distinct=True),
+            recent=Exists(recent),
+        )
         .order_by("count", "first_name")
     )
     staff = (
-        Membership.objects.staff().filter(setting_id=actor.setting_id)
+        Membership.objects.staff()
+        .filter(setting_id=actor.setting_id)
         .select_related("user")
         .annotate(
-            count=Count("observations", distinct=True, filter=Q(
-                observations__status=Status.PUBLISHED,
-                observations__observed_at__gte=start, observations__observed_at__lt=end)),
-            late=Count("observations", distinct=True, filter=Q(
-                observations__status=Status.PUBLISHED, observations__is_late=True,
-                observations__observed_at__gte=start, observations__observed_at__lt=end)),
+            count=Count(
+                "observations",
+                distinct=True,
+                filter=Q(
+                    observations__status=Status.PUBLISHED,
+                    observations__observed_at__gte=start,
+                    observations__observed_at__lt=end,
+                ),
+            ),
+            late=Count(
+                "observations",
+                distinct=True,
+                filter=Q(
+                    observations__status=Status.PUBLISHED,
+                    observations__is_late=True,
+                    observations__observed_at__gte=start,
+                    observations__observed_at__lt=end,
+                ),
+            ),
         )
         .order_by("-count", "user__full_name")
     )
@@ -210,14 +258,27 @@ def monitoring(actor, period: Period, quiet_days: int) -> dict:
         contributions=Count("pk", filter=Q(status=Status.PENDING)),
     )
     queues["comments"] = scope(actor, "comment.approve", Comment.objects.all()).count()
-    families = Membership.objects.usable().parents().filter(
-        setting_id=actor.setting_id,
-        child_links__child__status="active", child_links__child__deleted_at__isnull=True,
-    ).distinct()
+    families = (
+        Membership.objects.usable()
+        .parents()
+        .filter(
+            setting_id=actor.setting_id,
+            child_links__child__status="active",
+            child_links__child__deleted_at__isnull=True,
+        )
+        .distinct()
+    )
     family_figures = families.aggregate(
         total=Count("pk", distinct=True),
-        viewed=Count("pk", distinct=True, filter=Q(pk__in=JournalVisit.objects.filter(
-            visited_on__gte=period.start, visited_on__lte=period.end).values("parent_id"))),
+        viewed=Count(
+            "pk",
+            distinct=True,
+            filter=Q(
+                pk__in=JournalVisit.objects.filter(
+                    visited_on__gte=period.start, visited_on__lte=period.end
+                ).values("parent_id")
+            ),
+        ),
     )
     total = totals["total"] or 0
     return {
@@ -233,11 +294,13 @@ def monitoring(actor, period: Period, quiet_days: int) -> dict:
         "families_total": family_figures["total"],
         "families_viewed": family_figures["viewed"],
         "families_percent": round(100 * family_figures["viewed"] / family_figures["total"])
-        if family_figures["total"] else 0,
+        if family_figures["total"]
+        else 0,
     }
 
 
 def other_children_count(observation) -> int:
     """How many children an entry is about beyond those the viewer may see named."""
     return getattr(observation, "child_count", len(observation.own_links)) - len(
-        observation.own_links)
+        observation.own_links
+    )

@@ -85,8 +85,12 @@ def _publish(observation: Observation, *, reviewer=None) -> None:
     # Next steps written on the observation join each child's list (R25).
     if observation.next_steps.strip():
         NextStep.objects.bulk_create(
-            NextStep(child_id=link.child_id, observation=observation,
-                     text=observation.next_steps.strip(), created_by=observation.author)
+            NextStep(
+                child_id=link.child_id,
+                observation=observation,
+                text=observation.next_steps.strip(),
+                created_by=observation.author,
+            )
             for link in observation.links.all()
         )
     _on_commit(tasks.notify_observation_published, observation.pk)
@@ -114,9 +118,16 @@ def observation_create(
     setting = actor.setting
     delay, late = _entry_delay(setting, observed_at)
     observation = Observation.objects.create(
-        setting=setting, author=actor.membership, source=Observation.Source.STAFF,
-        title=title, notes=notes, next_steps=next_steps.strip(), observed_at=observed_at,
-        shared_with_parents=shared_with_parents, entry_delay_minutes=delay, is_late=late,
+        setting=setting,
+        author=actor.membership,
+        source=Observation.Source.STAFF,
+        title=title,
+        notes=notes,
+        next_steps=next_steps.strip(),
+        observed_at=observed_at,
+        shared_with_parents=shared_with_parents,
+        entry_delay_minutes=delay,
+        is_late=late,
         status=Status.DRAFT,
     )
     ObservationChild.objects.bulk_create(
@@ -124,8 +135,13 @@ def observation_create(
     )
     if publish:
         _submit(actor, observation)
-    audit_record(actor=actor.user, setting=setting, action="observation.created",
-                 target=observation, status=observation.status)
+    audit_record(
+        actor=actor.user,
+        setting=setting,
+        action="observation.created",
+        target=observation,
+        status=observation.status,
+    )
     return observation
 
 
@@ -153,19 +169,20 @@ def _apply_changes(actor, observation, *, fields: dict, children, note: str = ""
         setattr(observation, name, value)
     if children is not None:
         chosen = _children_for(actor, children)
-        ObservationChild.objects.filter(observation=observation).exclude(
-            child__in=chosen).delete()
+        ObservationChild.objects.filter(observation=observation).exclude(child__in=chosen).delete()
         existing = set(observation.links.values_list("child_id", flat=True))
         ObservationChild.objects.bulk_create(
             ObservationChild(observation=observation, child=child)
-            for child in chosen if child.pk not in existing
+            for child in chosen
+            if child.pk not in existing
         )
         # Drop the cached links so the snapshot sees the new children.
         observation._prefetched_objects_cache = {}
     after = _snapshot(observation)
     changes = {
         name: {"before": before[name], "after": after[name]}
-        for name in after if before[name] != after[name]
+        for name in after
+        if before[name] != after[name]
     }
     if changes and observation.status not in (Status.DRAFT,):
         ObservationRevision.objects.create(
@@ -193,7 +210,8 @@ def observation_update(
         raise ValueError(f"Not amendable: {sorted(unknown)}")
     if "title" in fields or "notes" in fields:
         fields["title"], fields["notes"] = _clean_text(
-            fields.get("title", observation.title), fields.get("notes", observation.notes))
+            fields.get("title", observation.title), fields.get("notes", observation.notes)
+        )
     if "observed_at" in fields:
         _check_observed_at(fields["observed_at"])
     if "next_steps" in fields:
@@ -211,8 +229,13 @@ def observation_update(
         _submit(actor, observation)
     observation.save()
     if changes:
-        audit_record(actor=actor.user, setting=actor.setting, action="observation.amended",
-                     target=observation, fields=sorted(changes))
+        audit_record(
+            actor=actor.user,
+            setting=actor.setting,
+            action="observation.amended",
+            target=observation,
+            fields=sorted(changes),
+        )
     return observation
 
 
@@ -223,8 +246,9 @@ def observation_approve(*, actor: Actor, observation: Observation) -> Observatio
     _publish(observation, reviewer=actor.membership)
     observation.review_note = ""
     observation.save()
-    audit_record(actor=actor.user, setting=actor.setting, action="observation.approved",
-                 target=observation)
+    audit_record(
+        actor=actor.user, setting=actor.setting, action="observation.approved", target=observation
+    )
     return observation
 
 
@@ -240,8 +264,9 @@ def observation_return(*, actor: Actor, observation: Observation, note: str) -> 
     observation.reviewed_at = timezone.now()
     observation.save()
     _on_commit(tasks.notify_returned, observation.pk)
-    audit_record(actor=actor.user, setting=actor.setting, action="observation.returned",
-                 target=observation)
+    audit_record(
+        actor=actor.user, setting=actor.setting, action="observation.returned", target=observation
+    )
     return observation
 
 
@@ -256,22 +281,33 @@ def contribution_create(
     chosen = _children_for(actor, children)
     delay, late = _entry_delay(actor.setting, observed_at)
     observation = Observation.objects.create(
-        setting=actor.setting, author=actor.membership, source=Observation.Source.PARENT,
-        title=title, notes=notes, observed_at=observed_at, status=Status.PENDING,
-        shared_with_parents=True, entry_delay_minutes=delay, is_late=late,
+        setting=actor.setting,
+        author=actor.membership,
+        source=Observation.Source.PARENT,
+        title=title,
+        notes=notes,
+        observed_at=observed_at,
+        status=Status.PENDING,
+        shared_with_parents=True,
+        entry_delay_minutes=delay,
+        is_late=late,
     )
     ObservationChild.objects.bulk_create(
         ObservationChild(observation=observation, child=child) for child in chosen
     )
     _on_commit(tasks.notify_contribution_waiting, observation.pk)
-    audit_record(actor=actor.user, setting=actor.setting, action="contribution.created",
-                 target=observation)
+    audit_record(
+        actor=actor.user, setting=actor.setting, action="contribution.created", target=observation
+    )
     return observation
 
 
 @transaction.atomic
 def contribution_approve(
-    *, actor: Actor, observation: Observation, title: str | None = None,
+    *,
+    actor: Actor,
+    observation: Observation,
+    title: str | None = None,
     notes: str | None = None,
 ) -> Observation:
     """Staff approve a parent's contribution, optionally editing it first. The
@@ -283,14 +319,20 @@ def contribution_approve(
             title if title is not None else observation.title,
             notes if notes is not None else observation.notes,
         )
-    _apply_changes(actor, observation, fields=fields, children=None,
-                   note="Edited by staff when approving")
+    _apply_changes(
+        actor, observation, fields=fields, children=None, note="Edited by staff when approving"
+    )
     observation.version = F("version") + 1
     _publish(observation, reviewer=actor.membership)
     observation.save()
     observation.refresh_from_db()
-    audit_record(actor=actor.user, setting=actor.setting, action="contribution.approved",
-                 target=observation, edited=bool(fields))
+    audit_record(
+        actor=actor.user,
+        setting=actor.setting,
+        action="contribution.approved",
+        target=observation,
+        edited=bool(fields),
+    )
     return observation
 
 
@@ -304,8 +346,9 @@ def contribution_decline(*, actor: Actor, observation: Observation, reason: str)
     observation.reviewed_by = actor.membership
     observation.reviewed_at = timezone.now()
     observation.save()
-    audit_record(actor=actor.user, setting=actor.setting, action="contribution.declined",
-                 target=observation)
+    audit_record(
+        actor=actor.user, setting=actor.setting, action="contribution.declined", target=observation
+    )
     return observation
 
 
@@ -314,8 +357,9 @@ def contribution_withdraw(*, actor: Actor, observation: Observation) -> Observat
     require(actor, "contribution.withdraw", observation)
     observation.status = Status.WITHDRAWN
     observation.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor.user, setting=actor.setting, action="contribution.withdrawn",
-                 target=observation)
+    audit_record(
+        actor=actor.user, setting=actor.setting, action="contribution.withdrawn", target=observation
+    )
     return observation
 
 
@@ -340,8 +384,13 @@ def comment_add(*, actor: Actor, observation: Observation, child: Child, body: s
     )
     if actor.is_parent:
         _on_commit(tasks.notify_comment_waiting, comment.pk)
-    audit_record(actor=actor.user, setting=actor.setting, action="comment.added",
-                 target=comment, status=status)
+    audit_record(
+        actor=actor.user,
+        setting=actor.setting,
+        action="comment.added",
+        target=comment,
+        status=status,
+    )
     return comment
 
 
@@ -351,8 +400,7 @@ def comment_approve(*, actor: Actor, comment: Comment) -> Comment:
     comment.status = Comment.Status.PUBLISHED
     comment.approved_by = actor.membership
     comment.save(update_fields=["status", "approved_by"])
-    audit_record(actor=actor.user, setting=actor.setting, action="comment.approved",
-                 target=comment)
+    audit_record(actor=actor.user, setting=actor.setting, action="comment.approved", target=comment)
     return comment
 
 
@@ -373,8 +421,7 @@ def next_step_achieve(*, actor: Actor, step: NextStep) -> NextStep:
     step.achieved_at = timezone.now()
     step.achieved_by = actor.membership
     step.save(update_fields=["achieved_at", "achieved_by"])
-    audit_record(actor=actor.user, setting=actor.setting, action="next_step.achieved",
-                 target=step)
+    audit_record(actor=actor.user, setting=actor.setting, action="next_step.achieved", target=step)
     return step
 
 

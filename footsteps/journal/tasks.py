@@ -19,8 +19,12 @@ def _send(template: str, recipients, subject: str, **context) -> None:
             subject=f"[Footsteps] {subject}",
             message=render_to_string(
                 f"journal/email/{template}.txt",
-                {"person": membership.user, "setting": membership.setting,
-                 "link": settings.SITE_URL + link_path, **context},
+                {
+                    "person": membership.user,
+                    "setting": membership.setting,
+                    "link": settings.SITE_URL + link_path,
+                    **context,
+                },
             ),
             from_email=None,
             recipient_list=[membership.user.email],
@@ -64,10 +68,15 @@ def notify_observation_published(observation_id: int) -> None:
     immediate = [p for p in parents if p.journal_emails == "immediate"]
     PendingNotice.objects.bulk_create(
         PendingNotice(parent=p, observation=observation)
-        for p in parents if p.journal_emails == "daily"
+        for p in parents
+        if p.journal_emails == "daily"
     )
-    _send("new_entry", immediate, "New in your child's learning journal",
-          path=reverse("observation_detail", args=[observation.pk]))
+    _send(
+        "new_entry",
+        immediate,
+        "New in your child's learning journal",
+        path=reverse("observation_detail", args=[observation.pk]),
+    )
 
 
 @task()
@@ -84,8 +93,13 @@ def send_daily_digests() -> None:
     for notices in by_parent.values():
         parent = notices[0].parent
         if parent.status == "active":
-            _send("digest", [parent], "Your daily learning journal update",
-                  path=reverse("feed"), count=len(notices))
+            _send(
+                "digest",
+                [parent],
+                "Your daily learning journal update",
+                path=reverse("feed"),
+                count=len(notices),
+            )
     pending.update(sent_at=timezone.now())
 
 
@@ -97,12 +111,18 @@ def notify_review_waiting(observation_id: int) -> None:
     if observation is None:
         return
     reviewers = (
-        Membership.objects.usable().filter(setting_id=observation.setting_id,
-                                           role__in=REVIEWER_ROLES)
-        .exclude(pk=observation.author_id).select_related("user", "setting")
+        Membership.objects.usable()
+        .filter(setting_id=observation.setting_id, role__in=REVIEWER_ROLES)
+        .exclude(pk=observation.author_id)
+        .select_related("user", "setting")
     )
-    _send("waiting", reviewers, "An observation is waiting for review",
-          path=reverse("review_queue"), what="A staff observation")
+    _send(
+        "waiting",
+        reviewers,
+        "An observation is waiting for review",
+        path=reverse("review_queue"),
+        what="A staff observation",
+    )
 
 
 @task()
@@ -111,9 +131,13 @@ def notify_contribution_waiting(observation_id: int) -> None:
 
     observation = Observation.objects.filter(pk=observation_id).first()
     if observation is not None:
-        _send("waiting", _reviewers_and_key_people(observation),
-              "A family has added to a learning journal", path=reverse("review_queue"),
-              what="An observation from a family")
+        _send(
+            "waiting",
+            _reviewers_and_key_people(observation),
+            "A family has added to a learning journal",
+            path=reverse("review_queue"),
+            what="An observation from a family",
+        )
 
 
 @task()
@@ -122,18 +146,28 @@ def notify_comment_waiting(comment_id: int) -> None:
 
     comment = Comment.objects.filter(pk=comment_id).select_related("observation").first()
     if comment is not None:
-        _send("waiting", _reviewers_and_key_people(comment.observation),
-              "A family has replied in a learning journal",
-              path=reverse("observation_detail", args=[comment.observation_id]),
-              what="A reply from a family")
+        _send(
+            "waiting",
+            _reviewers_and_key_people(comment.observation),
+            "A family has replied in a learning journal",
+            path=reverse("observation_detail", args=[comment.observation_id]),
+            what="A reply from a family",
+        )
 
 
 @task()
 def notify_returned(observation_id: int) -> None:
     from footsteps.journal.models import Observation
 
-    observation = Observation.objects.filter(pk=observation_id).select_related(
-        "author__user", "author__setting").first()
+    observation = (
+        Observation.objects.filter(pk=observation_id)
+        .select_related("author__user", "author__setting")
+        .first()
+    )
     if observation is not None:
-        _send("returned", [observation.author], "Your observation was returned with a comment",
-              path=reverse("observation_edit", args=[observation.pk]))
+        _send(
+            "returned",
+            [observation.author],
+            "Your observation was returned with a comment",
+            path=reverse("observation_edit", args=[observation.pk]),
+        )

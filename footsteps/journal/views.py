@@ -42,16 +42,24 @@ def _page(request, queryset):
 def child_detail(request, child_id):
     """A child's journal for staff: timeline with filters, key person, next steps."""
     actor = request.actor
-    child = get_for(actor, "child.journal",
-                    Child.objects.select_related("room", "key_person__user"), pk=child_id)
+    child = get_for(
+        actor,
+        "child.journal",
+        Child.objects.select_related("room", "key_person__user"),
+        pk=child_id,
+    )
     authors = Membership.objects.filter(setting_id=actor.setting_id).select_related("user")
     form = JournalFilterForm(request.GET or None, authors=authors)
     filters = selectors.JournalFilters()
     if form.is_valid():
         data = form.cleaned_data
         filters = selectors.JournalFilters(
-            start=data["start"], end=data["end"], author_id=data["author"],
-            status=data["status"] or None, shared=data["shared"])
+            start=data["start"],
+            end=data["end"],
+            author_id=data["author"],
+            status=data["status"] or None,
+            shared=data["shared"],
+        )
     page = _page(request, selectors.child_journal(actor, child, filters))
     context = {
         "child": child,
@@ -75,9 +83,13 @@ def observation_create(request):
         data = form.cleaned_data
         try:
             observation = services.observation_create(
-                actor=actor, children=data["children"], title=data["title"],
-                observed_at=data["observed_at"], notes=data["notes"],
-                next_steps=data["next_steps"], shared_with_parents=data["shared_with_parents"],
+                actor=actor,
+                children=data["children"],
+                title=data["title"],
+                observed_at=data["observed_at"],
+                notes=data["notes"],
+                next_steps=data["next_steps"],
+                shared_with_parents=data["shared_with_parents"],
                 publish="publish" in request.POST,
             )
         except ValidationError as error:
@@ -99,20 +111,27 @@ def _saved_message(observation):
 @requires("observation.edit")
 def observation_edit(request, observation_id):
     actor = request.actor
-    observation = get_for(actor, "observation.edit",
-                          Observation.objects.prefetch_related("links"), pk=observation_id)
+    observation = get_for(
+        actor, "observation.edit", Observation.objects.prefetch_related("links"), pk=observation_id
+    )
     children = children_for(actor).filter(status="active")
-    form = ObservationForm(request.POST or None, children=children,
-                           initial=ObservationForm.initial_for(observation))
+    form = ObservationForm(
+        request.POST or None, children=children, initial=ObservationForm.initial_for(observation)
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             observation = services.observation_update(
-                actor=actor, observation=observation,
-                expected_version=data["version"] or 0, children=data["children"],
-                title=data["title"], observed_at=data["observed_at"], notes=data["notes"],
-                next_steps=data["next_steps"], shared_with_parents=data["shared_with_parents"],
+                actor=actor,
+                observation=observation,
+                expected_version=data["version"] or 0,
+                children=data["children"],
+                title=data["title"],
+                observed_at=data["observed_at"],
+                notes=data["notes"],
+                next_steps=data["next_steps"],
+                shared_with_parents=data["shared_with_parents"],
                 publish="publish" in request.POST,
             )
         except services.EditConflict:
@@ -120,35 +139,47 @@ def observation_edit(request, observation_id):
             conflict = Observation.objects.get(pk=observation.pk)
             form.data = form.data.copy()
             form.data["version"] = conflict.version
-            form.add_error(None, "Someone else saved this observation while you were editing. "
-                           "Your text is kept below and their version is shown beside it. "
-                           "Check both, then save again.")
+            form.add_error(
+                None,
+                "Someone else saved this observation while you were editing. "
+                "Your text is kept below and their version is shown beside it. "
+                "Check both, then save again.",
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, _saved_message(observation) if "publish" in request.POST
-                             else "Your changes are saved.")
+            messages.success(
+                request,
+                _saved_message(observation)
+                if "publish" in request.POST
+                else "Your changes are saved.",
+            )
             return redirect("observation_detail", observation.pk)
-    return render(request, "journal/observation_form.html",
-                  {"form": form, "observation": observation, "conflict": conflict},
-                  status=409 if conflict else 200)
+    return render(
+        request,
+        "journal/observation_form.html",
+        {"form": form, "observation": observation, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
 
 
 @requires("observation.history")
 def observation_history(request, observation_id):
-    observation = get_for(request.actor, "observation.history", Observation.objects.all(),
-                          pk=observation_id)
-    return render(request, "journal/observation_history.html",
-                  {"observation": observation,
-                   "revisions": selectors.revisions_for(observation)})
+    observation = get_for(
+        request.actor, "observation.history", Observation.objects.all(), pk=observation_id
+    )
+    return render(
+        request,
+        "journal/observation_history.html",
+        {"observation": observation, "revisions": selectors.revisions_for(observation)},
+    )
 
 
 @require_POST
 @requires("observation.review")
 def observation_review(request, observation_id):
     actor = request.actor
-    observation = get_for(actor, "observation.review", Observation.objects.all(),
-                          pk=observation_id)
+    observation = get_for(actor, "observation.review", Observation.objects.all(), pk=observation_id)
     if request.POST.get("decision") == "approve":
         services.observation_approve(actor=actor, observation=observation)
         messages.success(request, "Approved: it is now in the journal.")
@@ -166,21 +197,23 @@ def observation_review(request, observation_id):
 @requires("contribution.review")
 def contribution_review(request, observation_id):
     actor = request.actor
-    observation = get_for(actor, "contribution.review",
-                          Observation.objects.prefetch_related("links"), pk=observation_id)
+    observation = get_for(
+        actor,
+        "contribution.review",
+        Observation.objects.prefetch_related("links"),
+        pk=observation_id,
+    )
     if request.POST.get("decision") == "decline":
         form = DeclineForm(request.POST)
         if form.is_valid():
-            services.contribution_decline(actor=actor, observation=observation,
-                                          **form.cleaned_data)
+            services.contribution_decline(actor=actor, observation=observation, **form.cleaned_data)
             messages.success(request, "Declined. The family will see your reason.")
             return redirect("review_queue")
         messages.error(request, "Give the family a reason before declining.")
         return redirect("observation_detail", observation.pk)
     form = ContributionApproveForm(request.POST)
     if form.is_valid():
-        services.contribution_approve(actor=actor, observation=observation,
-                                      **form.cleaned_data)
+        services.contribution_approve(actor=actor, observation=observation, **form.cleaned_data)
         messages.success(request, "Approved: it is now in the journal.")
         return redirect("review_queue")
     messages.error(request, "The title and text cannot be empty.")
@@ -189,8 +222,9 @@ def contribution_review(request, observation_id):
 
 @requires("review.queue", setting_wide=True)
 def review_queue(request):
-    return render(request, "journal/review_queue.html",
-                  {"queue": selectors.review_queue(request.actor)})
+    return render(
+        request, "journal/review_queue.html", {"queue": selectors.review_queue(request.actor)}
+    )
 
 
 @require_POST
@@ -204,9 +238,14 @@ def comment_approve(request, comment_id):
 
 @requires("child.list", setting_wide=True)
 def key_children(request):
-    return render(request, "journal/key_children.html",
-                  {"children": selectors.key_children(request.actor),
-                   "unfinished": selectors.my_unfinished(request.actor)})
+    return render(
+        request,
+        "journal/key_children.html",
+        {
+            "children": selectors.key_children(request.actor),
+            "unfinished": selectors.my_unfinished(request.actor),
+        },
+    )
 
 
 @require_POST
@@ -238,7 +277,8 @@ def monitoring(request):
     form = MonitoringForm(request.GET or defaults)
     values = form.cleaned_data if form.is_valid() else defaults
     figures = selectors.monitoring(
-        request.actor, selectors.Period(values["start"], values["end"]), values["quiet_days"])
+        request.actor, selectors.Period(values["start"], values["end"]), values["quiet_days"]
+    )
     return render(request, "journal/monitoring.html", {"form": form, "f": figures})
 
 
@@ -260,8 +300,7 @@ def observation_list(request):
         observations = observations.filter(observed_at__date__gte=params["start"])
     if params.get("end"):
         observations = observations.filter(observed_at__date__lte=params["end"])
-    return render(request, "journal/observation_list.html",
-                  {"page": _page(request, observations)})
+    return render(request, "journal/observation_list.html", {"page": _page(request, observations)})
 
 
 # --- Shared by staff and parents --------------------------------------------------
@@ -270,20 +309,34 @@ def observation_list(request):
 @requires("observation.view")
 def observation_detail(request, observation_id):
     actor = request.actor
-    observation = get_for(actor, "observation.view", selectors.observations_for(actor),
-                          pk=observation_id)
+    observation = get_for(
+        actor, "observation.view", selectors.observations_for(actor), pk=observation_id
+    )
     threads = _threads(observation)
-    return render(request, "journal/observation_detail.html", {
-        "observation": observation,
-        "threads": threads,
-        "allowed": {action.replace(".", "_"): can(actor, action, observation) for action in (
-            "observation.edit", "observation.history", "observation.review",
-            "contribution.review", "contribution.withdraw", "observation.comment")},
-        "return_form": ReturnForm(),
-        "decline_form": DeclineForm(),
-        "approve_form": ContributionApproveForm(
-            initial={"title": observation.title, "notes": observation.notes}),
-    })
+    return render(
+        request,
+        "journal/observation_detail.html",
+        {
+            "observation": observation,
+            "threads": threads,
+            "allowed": {
+                action.replace(".", "_"): can(actor, action, observation)
+                for action in (
+                    "observation.edit",
+                    "observation.history",
+                    "observation.review",
+                    "contribution.review",
+                    "contribution.withdraw",
+                    "observation.comment",
+                )
+            },
+            "return_form": ReturnForm(),
+            "decline_form": DeclineForm(),
+            "approve_form": ContributionApproveForm(
+                initial={"title": observation.title, "notes": observation.notes}
+            ),
+        },
+    )
 
 
 def _threads(observation):
@@ -292,8 +345,11 @@ def _threads(observation):
     for comment in observation.visible_comments:
         by_child.setdefault(comment.child_id, []).append(comment)
     return [
-        {"child": link.child, "comments": by_child[link.child_id],
-         "form": CommentForm(initial={"child": link.child_id})}
+        {
+            "child": link.child,
+            "comments": by_child[link.child_id],
+            "form": CommentForm(initial={"child": link.child_id}),
+        }
         for link in observation.own_links
     ]
 
@@ -302,8 +358,12 @@ def _threads(observation):
 @requires("observation.comment")
 def comment_add(request, observation_id):
     actor = request.actor
-    observation = get_for(actor, "observation.comment",
-                          Observation.objects.select_related("setting"), pk=observation_id)
+    observation = get_for(
+        actor,
+        "observation.comment",
+        Observation.objects.select_related("setting"),
+        pk=observation_id,
+    )
     form = CommentForm(request.POST)
     child = None
     if form.is_valid():
@@ -311,8 +371,9 @@ def comment_add(request, observation_id):
     if child is None:
         raise Http404
     try:
-        comment = services.comment_add(actor=actor, observation=observation, child=child,
-                                       body=form.cleaned_data["body"])
+        comment = services.comment_add(
+            actor=actor, observation=observation, child=child, body=form.cleaned_data["body"]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -345,8 +406,9 @@ def feed(request):
             raise Http404
     services.journal_visit_record(actor=actor)
     page = _page(request, selectors.parent_feed(actor, child_id=chosen.pk if chosen else None))
-    return render(request, "journal/feed.html",
-                  {"page": page, "children": children, "chosen": chosen})
+    return render(
+        request, "journal/feed.html", {"page": page, "children": children, "chosen": chosen}
+    )
 
 
 @requires("contribution.create", setting_wide=True)
@@ -360,8 +422,11 @@ def contribution_create(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, "Thank you! Staff will look at it and add it to the "
-                             "journal. You can see it in your feed meanwhile.")
+            messages.success(
+                request,
+                "Thank you! Staff will look at it and add it to the "
+                "journal. You can see it in your feed meanwhile.",
+            )
             return redirect("feed")
     return render(request, "journal/contribution_form.html", {"form": form})
 
@@ -369,8 +434,9 @@ def contribution_create(request):
 @require_POST
 @requires("contribution.withdraw")
 def contribution_withdraw(request, observation_id):
-    observation = get_for(request.actor, "contribution.withdraw", Observation.objects.all(),
-                          pk=observation_id)
+    observation = get_for(
+        request.actor, "contribution.withdraw", Observation.objects.all(), pk=observation_id
+    )
     services.contribution_withdraw(actor=request.actor, observation=observation)
     messages.success(request, "Withdrawn. Staff will not see it.")
     return redirect("feed")

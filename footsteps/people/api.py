@@ -1,4 +1,4 @@
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from footsteps.access.views import get_for
@@ -104,7 +104,7 @@ def staff(request):
 @router.post("/staff", response={201: PersonOut}, url_name="api_staff_invite")
 def staff_invite(request, data: StaffInviteIn):
     require_setting_wide(request, "people.manage")
-    return 201, services.staff_invite(actor=request.actor, **data.dict())
+    return Status(201, services.staff_invite(actor=request.actor, **data.dict()))
 
 
 @router.get("/parents", response=list[ParentOut], url_name="api_parents")
@@ -118,60 +118,75 @@ def parents(request):
 def parent_invite(request, data: ParentInviteIn):
     require_setting_wide(request, "people.manage")
     child = get_for(request.actor, "child.edit", Child.objects.all(), pk=data.child_id)
-    return 201, services.parent_invite(
-        actor=request.actor, email=data.email, full_name=data.full_name, child=child,
-        relationship=data.relationship)
+    return Status(
+        201,
+        services.parent_invite(
+            actor=request.actor,
+            email=data.email,
+            full_name=data.full_name,
+            child=child,
+            relationship=data.relationship,
+        ),
+    )
 
 
 def _person(request, membership_id):
-    return get_for(request.actor, "membership.manage",
-                   Membership.objects.select_related("user"), pk=membership_id)
+    return get_for(
+        request.actor,
+        "membership.manage",
+        Membership.objects.select_related("user"),
+        pk=membership_id,
+    )
 
 
 @router.patch("/people/{membership_id}", response=PersonOut, url_name="api_person")
 def person_update(request, membership_id: int, data: PersonPatchIn):
     membership = _person(request, membership_id)
     if data.role is not None:
-        membership = services.staff_change_role(actor=request.actor, membership=membership,
-                                                role=data.role)
+        membership = services.staff_change_role(
+            actor=request.actor, membership=membership, role=data.role
+        )
     if data.needs_review is not None:
-        membership = services.staff_set_review(actor=request.actor, membership=membership,
-                                               needs_review=data.needs_review)
+        membership = services.staff_set_review(
+            actor=request.actor, membership=membership, needs_review=data.needs_review
+        )
     return membership
 
 
 @router.post("/people/{membership_id}/suspend", response=PersonOut, url_name="api_suspend")
 def person_suspend(request, membership_id: int):
-    return services.membership_suspend(actor=request.actor,
-                                       membership=_person(request, membership_id))
+    return services.membership_suspend(
+        actor=request.actor, membership=_person(request, membership_id)
+    )
 
 
-@router.post("/people/{membership_id}/reactivate", response=PersonOut,
-             url_name="api_reactivate")
+@router.post("/people/{membership_id}/reactivate", response=PersonOut, url_name="api_reactivate")
 def person_reactivate(request, membership_id: int):
-    return services.membership_reactivate(actor=request.actor,
-                                          membership=_person(request, membership_id))
+    return services.membership_reactivate(
+        actor=request.actor, membership=_person(request, membership_id)
+    )
 
 
-@router.post("/people/{membership_id}/invitation", response={202: None},
-             url_name="api_resend")
+@router.post("/people/{membership_id}/invitation", response={202: None}, url_name="api_resend")
 def person_resend(request, membership_id: int):
     services.invitation_send(actor=request.actor, membership=_person(request, membership_id))
-    return 202, None
+    return Status(202, None)
 
 
 @router.post("/people/{membership_id}/links", response={201: LinkOut}, url_name="api_link")
 def person_link(request, membership_id: int, data: LinkIn):
     parent = _person(request, membership_id)
     child = get_for(request.actor, "child.edit", Child.objects.all(), pk=data.child_id)
-    return 201, services.parent_link(actor=request.actor, parent=parent, child=child,
-                                     relationship=data.relationship)
+    return Status(
+        201,
+        services.parent_link(
+            actor=request.actor, parent=parent, child=child, relationship=data.relationship
+        ),
+    )
 
 
 @router.delete("/links/{link_id}", response={204: None}, url_name="api_unlink")
 def link_remove(request, link_id: int):
     link = get_for(request.actor, "link.manage", ParentLink.objects.all(), pk=link_id)
     services.parent_unlink(actor=request.actor, link=link)
-    return 204, None
-
-
+    return Status(204, None)

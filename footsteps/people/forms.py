@@ -9,16 +9,16 @@ STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.PARENT]
 class StaffInviteForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(label="Email address")
-    role = forms.ChoiceField(label="Role", choices=STAFF_ROLE_CHOICES,
-                             initial=Role.PRACTITIONER)
+    role = forms.ChoiceField(label="Role", choices=STAFF_ROLE_CHOICES, initial=Role.PRACTITIONER)
 
 
 class ParentInviteForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(label="Email address")
     child = forms.ModelChoiceField(label="Child", queryset=Child.objects.none())
-    relationship = forms.ChoiceField(label="Relationship to the child",
-                                     choices=ParentLink.Relationship.choices)
+    relationship = forms.ChoiceField(
+        label="Relationship to the child", choices=ParentLink.Relationship.choices
+    )
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,8 +27,9 @@ class ParentInviteForm(forms.Form):
 
 class LinkChildForm(forms.Form):
     child = forms.ModelChoiceField(label="Child", queryset=Child.objects.none())
-    relationship = forms.ChoiceField(label="Relationship to the child",
-                                     choices=ParentLink.Relationship.choices)
+    relationship = forms.ChoiceField(
+        label="Relationship to the child", choices=ParentLink.Relationship.choices
+    )
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,10 +42,14 @@ class RoleForm(forms.Form):
 
 class SetPasswordForm(forms.Form):
     full_name = forms.CharField(label="Your name", max_length=150)
-    password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}), help_text="At least 10 characters.")
-    password2 = forms.CharField(label="Type it again", widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters.",
+    )
+    password2 = forms.CharField(
+        label="Type it again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -54,14 +59,20 @@ class SetPasswordForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label="Name of the key", max_length=100,
-                           help_text="For example, the device or app that will use it.")
+    name = forms.CharField(
+        label="Name of the key",
+        max_length=100,
+        help_text="For example, the device or app that will use it.",
+    )
 
 
 class PreferencesForm(forms.Form):
     journal_emails = forms.ChoiceField(
         label="Email me about new entries in my child's journal",
-        choices=[("immediate", "As soon as something is shared"),
-                 ("daily", "One email a day"), ("never", "No emails")],
+        choices=[
+            ("immediate", "As soon as something is shared"),
+            ("daily", "One email a day"),
+            ("never", "No emails"),
+        ],
         widget=forms.RadioSelect,
     )

@@ -6,9 +6,11 @@ from footsteps.people.models import ApiToken, Membership
 
 
 def staff_for(actor):
-    return scope(actor, "membership.manage", Membership.objects.staff()).select_related(
-        "user"
-    ).order_by("user__full_name")
+    return (
+        scope(actor, "membership.manage", Membership.objects.staff())
+        .select_related("user")
+        .order_by("user__full_name")
+    )
 
 
 def parents_for(actor):

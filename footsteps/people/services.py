@@ -74,8 +74,13 @@ def staff_invite(*, actor: Actor, email: str, full_name: str, role: str) -> Memb
         raise ValidationError({"role": "Choose a staff role."})
     membership = _add_membership(actor=actor, email=email, full_name=full_name, role=role)
     invitation_send(actor=actor, membership=membership)
-    audit_record(actor=actor.user, setting=actor.setting, action="staff.invited",
-                 target=membership, role=role)
+    audit_record(
+        actor=actor.user,
+        setting=actor.setting,
+        action="staff.invited",
+        target=membership,
+        role=role,
+    )
     return membership
 
 
@@ -103,8 +108,13 @@ def parent_invite(
     parent_link(actor=actor, parent=membership, child=child, relationship=relationship)
     if newly_added or membership.status == Membership.Status.INVITED:
         invitation_send(actor=actor, membership=membership)
-    audit_record(actor=actor.user, setting=actor.setting, action="parent.invited",
-                 target=membership, child_id=child.pk)
+    audit_record(
+        actor=actor.user,
+        setting=actor.setting,
+        action="parent.invited",
+        target=membership,
+        child_id=child.pk,
+    )
     return membership
 
 
@@ -139,8 +149,12 @@ def invitation_send(*, actor: Actor, membership: Membership) -> Invitation:
             from_email=None,
             recipient_list=[membership.user.email],
         )
-        audit_record(actor=actor.user, setting=membership.setting, action="invitation.sent",
-                     target=membership)
+        audit_record(
+            actor=actor.user,
+            setting=membership.setting,
+            action="invitation.sent",
+            target=membership,
+        )
     return invitation
 
 
@@ -194,8 +208,9 @@ def invitation_accept(*, token: str, password: str | None, full_name: str = "") 
     invitation.save(update_fields=["used_at"])
     membership.status = Membership.Status.ACTIVE
     membership.save(update_fields=["status"])
-    audit_record(actor=user, setting=membership.setting, action="invitation.accepted",
-                 target=membership)
+    audit_record(
+        actor=user, setting=membership.setting, action="invitation.accepted", target=membership
+    )
     return membership
 
 
@@ -219,8 +234,14 @@ def staff_change_role(*, actor: Actor, membership: Membership, role: str) -> Mem
     before = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
-    audit_record(actor=actor.user, setting=actor.setting, action="staff.role_changed",
-                 target=membership, before=before, after=role)
+    audit_record(
+        actor=actor.user,
+        setting=actor.setting,
+        action="staff.role_changed",
+        target=membership,
+        before=before,
+        after=role,
+    )
     return membership
 
 
@@ -232,8 +253,13 @@ def staff_set_review(*, actor: Actor, membership: Membership, needs_review: bool
         raise ValidationError("Only staff observations are reviewed.")
     membership.needs_review = needs_review
     membership.save(update_fields=["needs_review"])
-    audit_record(actor=actor.user, setting=actor.setting, action="staff.review_changed",
-                 target=membership, needs_review=needs_review)
+    audit_record(
+        actor=actor.user,
+        setting=actor.setting,
+        action="staff.review_changed",
+        target=membership,
+        needs_review=needs_review,
+    )
     return membership
 
 
@@ -250,8 +276,9 @@ def membership_suspend(*, actor: Actor, membership: Membership) -> Membership:
     Invitation.objects.filter(membership=membership, used_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    audit_record(actor=actor.user, setting=actor.setting, action="membership.suspended",
-                 target=membership)
+    audit_record(
+        actor=actor.user, setting=actor.setting, action="membership.suspended", target=membership
+    )
     return membership
 
 
@@ -264,8 +291,9 @@ def membership_reactivate(*, actor: Actor, membership: Membership) -> Membership
     accepted = membership.invitations.filter(used_at__isnull=False).exists()
     membership.status = Membership.Status.ACTIVE if accepted else Membership.Status.INVITED
     membership.save(update_fields=["status"])
-    audit_record(actor=actor.user, setting=actor.setting, action="membership.reactivated",
-                 target=membership)
+    audit_record(
+        actor=actor.user, setting=actor.setting, action="membership.reactivated", target=membership
+    )
     return membership
 
 
@@ -283,16 +311,28 @@ def parent_link(*, actor: Actor, parent: Membership, child: Child, relationship:
     if not created and link.relationship != relationship:
         link.relationship = relationship
         link.save(update_fields=["relationship"])
-    audit_record(actor=actor.user, setting=actor.setting, action="parent.linked",
-                 target=link, child_id=child.pk, parent_id=parent.pk)
+    audit_record(
+        actor=actor.user,
+        setting=actor.setting,
+        action="parent.linked",
+        target=link,
+        child_id=child.pk,
+        parent_id=parent.pk,
+    )
     return link
 
 
 @transaction.atomic
 def parent_unlink(*, actor: Actor, link: ParentLink) -> None:
     require(actor, "link.manage", link)
-    audit_record(actor=actor.user, setting=actor.setting, action="parent.unlinked",
-                 target=link, child_id=link.child_id, parent_id=link.parent_id)
+    audit_record(
+        actor=actor.user,
+        setting=actor.setting,
+        action="parent.unlinked",
+        target=link,
+        child_id=link.child_id,
+        parent_id=link.parent_id,
+    )
     link.delete()
 
 
@@ -305,11 +345,14 @@ def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
     secret = "fs_" + new_token()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            membership=actor.membership, name=name.strip(), token_hash=hash_token(secret),
+            membership=actor.membership,
+            name=name.strip(),
+            token_hash=hash_token(secret),
             prefix=secret[:8],
         )
-        audit_record(actor=actor.user, setting=actor.setting, action="api_token.created",
-                     target=token)
+        audit_record(
+            actor=actor.user, setting=actor.setting, action="api_token.created", target=token
+        )
     return token, secret
 
 
@@ -318,8 +361,7 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> None:
     require(actor, "token.manage", token)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit_record(actor=actor.user, setting=actor.setting, action="api_token.revoked",
-                 target=token)
+    audit_record(actor=actor.user, setting=actor.setting, action="api_token.revoked", target=token)
 
 
 def preferences_update(*, actor: Actor, journal_emails: str) -> Membership:

@@ -76,7 +76,9 @@ def parent_invite(request):
 
 def _membership(request, membership_id):
     return get_for(
-        request.actor, "membership.manage", Membership.objects.select_related("user"),
+        request.actor,
+        "membership.manage",
+        Membership.objects.select_related("user"),
         pk=membership_id,
     )
 
@@ -115,9 +117,11 @@ def person_role(request, membership_id):
         messages.error(request, "Choose a staff role.")
         return redirect("person_detail", membership_id)
     return _person_action(
-        request, membership_id,
-        lambda m: services.staff_change_role(actor=request.actor, membership=m,
-                                             role=form.cleaned_data["role"]),
+        request,
+        membership_id,
+        lambda m: services.staff_change_role(
+            actor=request.actor, membership=m, role=form.cleaned_data["role"]
+        ),
         "{person}'s role is changed.",
     )
 
@@ -127,9 +131,11 @@ def person_role(request, membership_id):
 def person_review(request, membership_id):
     needs_review = request.POST.get("needs_review") == "on"
     return _person_action(
-        request, membership_id,
-        lambda m: services.staff_set_review(actor=request.actor, membership=m,
-                                            needs_review=needs_review),
+        request,
+        membership_id,
+        lambda m: services.staff_set_review(
+            actor=request.actor, membership=m, needs_review=needs_review
+        ),
         "Review of {person}'s observations is updated.",
     )
 
@@ -138,7 +144,8 @@ def person_review(request, membership_id):
 @requires("membership.manage")
 def person_suspend(request, membership_id):
     return _person_action(
-        request, membership_id,
+        request,
+        membership_id,
         lambda m: services.membership_suspend(actor=request.actor, membership=m),
         "{person} is suspended and signed out everywhere.",
     )
@@ -148,7 +155,8 @@ def person_suspend(request, membership_id):
 @requires("membership.manage")
 def person_reactivate(request, membership_id):
     return _person_action(
-        request, membership_id,
+        request,
+        membership_id,
         lambda m: services.membership_reactivate(actor=request.actor, membership=m),
         "{person} can use Footsteps again.",
     )
@@ -158,7 +166,8 @@ def person_reactivate(request, membership_id):
 @requires("membership.manage")
 def person_resend(request, membership_id):
     return _person_action(
-        request, membership_id,
+        request,
+        membership_id,
         lambda m: services.invitation_send(actor=request.actor, membership=m),
         "A new invitation is on its way to {person}. Earlier links no longer work.",
     )
@@ -196,8 +205,12 @@ def invitation_accept(request, token):
     try:
         invitation = services.invitation_for_token(token)
     except services.InvitationInvalid as invalid:
-        return render(request, "people/invitation_invalid.html", {"reason": invalid.reason},
-                      status=410 if invalid.reason != "unknown" else 404)
+        return render(
+            request,
+            "people/invitation_invalid.html",
+            {"reason": invalid.reason},
+            status=410 if invalid.reason != "unknown" else 404,
+        )
     user = invitation.membership.user
     needs_password = not user.has_usable_password()
     form = SetPasswordForm(request.POST or None, initial={"full_name": user.full_name})
@@ -211,21 +224,26 @@ def invitation_accept(request, token):
                 full_name=form.cleaned_data["full_name"] if form else "",
             )
         except services.InvitationInvalid as invalid:
-            return render(request, "people/invitation_invalid.html", {"reason": invalid.reason},
-                          status=410)
+            return render(
+                request, "people/invitation_invalid.html", {"reason": invalid.reason}, status=410
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
             if needs_password:
-                login(request, membership.user,
-                      backend="allauth.account.auth_backends.AuthenticationBackend")
+                login(
+                    request,
+                    membership.user,
+                    backend="allauth.account.auth_backends.AuthenticationBackend",
+                )
                 request.session[SESSION_KEY] = membership.pk
                 messages.success(request, f"Welcome to Footsteps at {membership.setting}.")
                 return redirect("home")
             messages.success(request, f"You have joined {membership.setting}. Please sign in.")
             return redirect("account_login")
-    return render(request, "people/invitation_accept.html",
-                  {"invitation": invitation, "form": form})
+    return render(
+        request, "people/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
 
 
 @requires("profile.use", setting_wide=True)
@@ -234,14 +252,18 @@ def api_tokens(request):
     secret = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, secret = services.api_token_create(actor=request.actor,
-                                                       name=form.cleaned_data["name"])
+            _token, secret = services.api_token_create(
+                actor=request.actor, name=form.cleaned_data["name"]
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
             form = ApiTokenForm()
-    return render(request, "people/api_tokens.html",
-                  {"tokens": tokens_for(request.actor), "form": form, "secret": secret})
+    return render(
+        request,
+        "people/api_tokens.html",
+        {"tokens": tokens_for(request.actor), "form": form, "secret": secret},
+    )
 
 
 @require_POST
@@ -256,8 +278,9 @@ def api_token_revoke(request, token_id):
 @requires("profile.use", setting_wide=True)
 def preferences(request):
     membership = request.actor.membership
-    form = PreferencesForm(request.POST or None,
-                           initial={"journal_emails": membership.journal_emails})
+    form = PreferencesForm(
+        request.POST or None, initial={"journal_emails": membership.journal_emails}
+    )
     if request.method == "POST" and form.is_valid():
         services.preferences_update(actor=request.actor, **form.cleaned_data)
         messages.success(request, "Your email preferences are saved.")

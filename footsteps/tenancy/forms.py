@@ -18,10 +18,12 @@ class SettingForm(forms.ModelForm):
 
 
 class AgreementForm(forms.Form):
-    audience = forms.ChoiceField(label="Who accepts it", choices=Agreement.Audience.choices,
-                                 widget=forms.RadioSelect)
+    audience = forms.ChoiceField(
+        label="Who accepts it", choices=Agreement.Audience.choices, widget=forms.RadioSelect
+    )
     body = forms.CharField(
-        label="Text of the agreement", widget=forms.Textarea(attrs={"rows": 12}),
+        label="Text of the agreement",
+        widget=forms.Textarea(attrs={"rows": 12}),
         help_text="Publishing makes a new version: everyone it is for must accept it again.",
     )
 
@@ -47,7 +49,8 @@ class AcceptAgreementForm(forms.Form):
                     ],
                     widget=forms.RadioSelect,
                     initial=child.image_consent
-                    if child.image_consent != Child.ImageConsent.NOT_ASKED else None,
+                    if child.image_consent != Child.ImageConsent.NOT_ASKED
+                    else None,
                     help_text="You can change this later by asking the setting.",
                 )
 

@@ -5,9 +5,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from footsteps.access.actor import Actor
+from footsteps.access.policy import require
 from footsteps.audit.services import audit_record
 from footsteps.children.models import Child
-from footsteps.access.policy import require
 from footsteps.tenancy.models import Agreement, AgreementAcceptance, Setting
 
 OPTION_FIELDS = ("name", "moderation", "approve_parent_comments", "late_entry_days")
@@ -28,8 +28,7 @@ def setting_update(*, actor: Actor, **options) -> Setting:
     setting.full_clean()
     setting.save()
     if changed:
-        audit_record(actor=actor.user, setting=setting, action="setting.updated",
-                     changes=changed)
+        audit_record(actor=actor.user, setting=setting, action="setting.updated", changes=changed)
     return setting
 
 
@@ -53,8 +52,14 @@ def agreement_publish(*, actor: Actor, audience: str, body: str) -> Agreement:
                     body=body.strip(),
                     published_by=actor.user,
                 )
-                audit_record(actor=actor.user, setting=actor.setting, action="agreement.published",
-                             target=agreement, audience=audience, version=agreement.version)
+                audit_record(
+                    actor=actor.user,
+                    setting=actor.setting,
+                    action="agreement.published",
+                    target=agreement,
+                    audience=audience,
+                    version=agreement.version,
+                )
                 return agreement
         except IntegrityError:
             continue  # another manager published at the same moment; number again
@@ -99,8 +104,13 @@ def agreement_accept(
         membership=membership,
         defaults={"journal_consent": journal_consent if actor.is_parent else None},
     )
-    audit_record(actor=actor.user, setting=actor.setting, action="agreement.accepted",
-                 target=agreement, version=agreement.version)
+    audit_record(
+        actor=actor.user,
+        setting=actor.setting,
+        action="agreement.accepted",
+        target=agreement,
+        version=agreement.version,
+    )
     return acceptance
 
 

@@ -26,8 +26,11 @@ def setting_options(request):
         messages.success(request, "The setting's options are saved.")
         return redirect("setting_options")
     rooms = Room.objects.filter(setting=setting)
-    return render(request, "tenancy/setting_options.html",
-                  {"form": form, "rooms": rooms, "room_form": RoomForm()})
+    return render(
+        request,
+        "tenancy/setting_options.html",
+        {"form": form, "rooms": rooms, "room_form": RoomForm()},
+    )
 
 
 @require_POST
@@ -55,11 +58,15 @@ def agreement_list(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"{agreement} is published. Everyone it is for will be "
-                             "asked to accept it when they next open Footsteps.")
+            messages.success(
+                request,
+                f"{agreement} is published. Everyone it is for will be "
+                "asked to accept it when they next open Footsteps.",
+            )
             return redirect("agreement_list")
     agreements = Agreement.objects.filter(setting_id=request.actor.setting_id).annotate(
-        accepted_count=Count("acceptances"))
+        accepted_count=Count("acceptances")
+    )
     return render(request, "tenancy/agreement_list.html", {"form": form, "agreements": agreements})
 
 
@@ -70,11 +77,8 @@ def agreement(request):
     current = pending_agreement(actor.membership)
     if current is None:
         return redirect("home")
-    children = (
-        list(Child.objects.filter(pk__in=actor.child_ids)) if actor.is_parent else []
-    )
-    form = AcceptAgreementForm(request.POST or None, children=children,
-                               is_parent=actor.is_parent)
+    children = list(Child.objects.filter(pk__in=actor.child_ids)) if actor.is_parent else []
+    form = AcceptAgreementForm(request.POST or None, children=children, is_parent=actor.is_parent)
     if request.method == "POST" and form.is_valid():
         try:
             services.agreement_accept(

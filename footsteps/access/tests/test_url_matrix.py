@@ -41,23 +41,32 @@ PARENTS = ("parent_child", "parent_other")
 def page(ok=(), forbidden=(), missing=(), other_manager="404"):
     """Expected answers for a page: roles in `ok` succeed, `forbidden` get 403,
     `missing` get 404; the rest follow the rules every page shares."""
-    expected = {"anonymous": "login", "suspended": "login", "parent_unaccepted": "agreement",
-                "other_manager": other_manager}
+    expected = {
+        "anonymous": "login",
+        "suspended": "login",
+        "parent_unaccepted": "agreement",
+        "other_manager": other_manager,
+    }
     for roles, answer in ((ok, "ok"), (forbidden, "403"), (missing, "404")):
         expected.update(dict.fromkeys(roles, answer))
     return expected
 
 
 def api(ok=(), forbidden=(), missing=(), invalid=(), other_manager="404"):
-    expected = {"anonymous": "401", "suspended": "401", "parent_unaccepted": "403",
-                "other_manager": other_manager}
+    expected = {
+        "anonymous": "401",
+        "suspended": "401",
+        "parent_unaccepted": "403",
+        "other_manager": other_manager,
+    }
     for roles, answer in ((ok, "ok"), (forbidden, "403"), (missing, "404"), (invalid, "422")):
         expected.update(dict.fromkeys(roles, answer))
     return expected
 
 
-MANAGER_PAGE = page(ok=["manager"], forbidden=["senior", "practitioner", *PARENTS],
-                    other_manager="ok")
+MANAGER_PAGE = page(
+    ok=["manager"], forbidden=["senior", "practitioner", *PARENTS], other_manager="ok"
+)
 MANAGER_OBJECT = page(ok=["manager"], forbidden=["senior", "practitioner", *PARENTS])
 STAFF_PAGE = page(ok=STAFF, forbidden=PARENTS, other_manager="ok")
 STAFF_OBJECT = page(ok=STAFF, forbidden=PARENTS)
@@ -65,8 +74,9 @@ PARENT_PAGE = page(ok=PARENTS, forbidden=STAFF, other_manager="403")
 EVERYONE_PAGE = page(ok=[*STAFF, *PARENTS], other_manager="ok")
 SIGNED_IN_UNGATED = {**EVERYONE_PAGE, "parent_unaccepted": "ok"}
 API_EVERYONE = api(ok=[*STAFF, *PARENTS], other_manager="ok")
-API_MANAGER = api(ok=["manager"], forbidden=["senior", "practitioner", *PARENTS],
-                  other_manager="ok")
+API_MANAGER = api(
+    ok=["manager"], forbidden=["senior", "practitioner", *PARENTS], other_manager="ok"
+)
 API_MANAGER_OBJECT = api(ok=["manager"], missing=["senior", "practitioner", *PARENTS])
 API_STAFF_OBJECT = api(ok=STAFF, missing=PARENTS)
 API_REVIEWER_OBJECT = api(ok=["manager", "senior"], missing=["practitioner", *PARENTS])
@@ -79,11 +89,19 @@ MATRIX = {
     "no_access": ("get", {}, None, SIGNED_IN_UNGATED),
     "sign_out_everywhere": ("post", {}, {}, dict.fromkeys(ROLES, "login")),
     "agreement": ("get", {}, None, SIGNED_IN_UNGATED),
-    "invitation_accept": ("get", {"token": "not-a-real-token"}, None,
-                          {**dict.fromkeys(ROLES, "404"), "suspended": "login"}),
+    "invitation_accept": (
+        "get",
+        {"token": "not-a-real-token"},
+        None,
+        {**dict.fromkeys(ROLES, "404"), "suspended": "login"},
+    ),
     "api_tokens": ("get", {}, None, EVERYONE_PAGE),
-    "api_token_revoke": ("post", {"token_id": "@manager_token"}, {},
-                         page(ok=["manager"], missing=["senior", "practitioner", *PARENTS])),
+    "api_token_revoke": (
+        "post",
+        {"token_id": "@manager_token"},
+        {},
+        page(ok=["manager"], missing=["senior", "practitioner", *PARENTS]),
+    ),
     "preferences": ("get", {}, None, EVERYONE_PAGE),
     "setting_options": ("get", {}, None, MANAGER_PAGE),
     "room_create": ("post", {}, {"name": "Garden room"}, MANAGER_PAGE),
@@ -94,112 +112,211 @@ MATRIX = {
     "parent_list": ("get", {}, None, MANAGER_PAGE),
     "parent_invite": ("get", {}, None, MANAGER_PAGE),
     "person_detail": ("get", {"membership_id": "@practitioner"}, None, MANAGER_OBJECT),
-    "person_role": ("post", {"membership_id": "@practitioner"}, {"role": "senior"},
-                    MANAGER_OBJECT),
-    "person_review": ("post", {"membership_id": "@practitioner"}, {"needs_review": "on"},
-                      MANAGER_OBJECT),
+    "person_role": ("post", {"membership_id": "@practitioner"}, {"role": "senior"}, MANAGER_OBJECT),
+    "person_review": (
+        "post",
+        {"membership_id": "@practitioner"},
+        {"needs_review": "on"},
+        MANAGER_OBJECT,
+    ),
     "person_suspend": ("post", {"membership_id": "@practitioner"}, {}, MANAGER_OBJECT),
     "person_reactivate": ("post", {"membership_id": "@suspended"}, {}, MANAGER_OBJECT),
     "person_resend": ("post", {"membership_id": "@practitioner"}, {}, MANAGER_OBJECT),
-    "person_link": ("post", {"membership_id": "@parent_amy"},
-                    {"child": "@ben", "relationship": "carer"}, MANAGER_OBJECT),
+    "person_link": (
+        "post",
+        {"membership_id": "@parent_amy"},
+        {"child": "@ben", "relationship": "carer"},
+        MANAGER_OBJECT,
+    ),
     "link_remove": ("post", {"link_id": "@amy_link"}, {}, MANAGER_OBJECT),
     "child_list": ("get", {}, None, STAFF_PAGE),
     "child_create": ("get", {}, None, MANAGER_PAGE),
     "child_detail": ("get", {"child_id": "@amy"}, None, STAFF_OBJECT),
     "child_edit": ("get", {"child_id": "@amy"}, None, MANAGER_OBJECT),
     "child_status": ("post", {"child_id": "@amy"}, {"status": "left"}, MANAGER_OBJECT),
-    "child_consent": ("post", {"child_id": "@amy"}, {"image_consent": "refused"},
-                      MANAGER_OBJECT),
+    "child_consent": ("post", {"child_id": "@amy"}, {"image_consent": "refused"}, MANAGER_OBJECT),
     "next_step_add": ("post", {"child_id": "@amy"}, {"text": "Count to 20"}, STAFF_OBJECT),
     "next_step_achieve": ("post", {"step_id": "@amy_step"}, {}, STAFF_OBJECT),
     "feed": ("get", {}, None, PARENT_PAGE),
     "contribution_create": ("get", {}, None, PARENT_PAGE),
     "key_children": ("get", {}, None, STAFF_PAGE),
-    "review_queue": ("get", {}, None, page(ok=["manager", "senior"],
-                                           forbidden=["practitioner", *PARENTS],
-                                           other_manager="ok")),
+    "review_queue": (
+        "get",
+        {},
+        None,
+        page(ok=["manager", "senior"], forbidden=["practitioner", *PARENTS], other_manager="ok"),
+    ),
     "monitoring": ("get", {}, None, MANAGER_PAGE),
     "observation_list": ("get", {}, None, page(ok=STAFF, missing=PARENTS, other_manager="ok")),
     "observation_create": ("get", {}, None, STAFF_PAGE),
-    "observation_detail": ("get", {"observation_id": "@amy_only"}, None,
-                           page(ok=[*STAFF, "parent_child"], missing=["parent_other"])),
+    "observation_detail": (
+        "get",
+        {"observation_id": "@amy_only"},
+        None,
+        page(ok=[*STAFF, "parent_child"], missing=["parent_other"]),
+    ),
     # amy_only is the senior's: a practitioner amends only their own (R16).
-    "observation_edit": ("get", {"observation_id": "@amy_only"}, None,
-                         page(ok=["manager", "senior"], missing=["practitioner"],
-                              forbidden=PARENTS)),
+    "observation_edit": (
+        "get",
+        {"observation_id": "@amy_only"},
+        None,
+        page(ok=["manager", "senior"], missing=["practitioner"], forbidden=PARENTS),
+    ),
     "observation_history": ("get", {"observation_id": "@amy_only"}, None, STAFF_OBJECT),
-    "observation_review": ("post", {"observation_id": "@awaiting"}, {"decision": "approve"},
-                           page(ok=["manager", "senior"], forbidden=["practitioner", *PARENTS])),
-    "contribution_review": ("post", {"observation_id": "@contribution"},
-                            {"decision": "approve", "title": "At the park", "notes": "Slide"},
-                            STAFF_OBJECT),
-    "contribution_withdraw": ("post", {"observation_id": "@contribution"}, {},
-                              page(ok=["parent_child"], missing=["parent_other"],
-                                   forbidden=STAFF, other_manager="403")),
-    "comment_add": ("post", {"observation_id": "@amy_only"}, {"child": "@amy", "body": "Hello"},
-                    page(ok=[*STAFF, "parent_child"], missing=["parent_other"])),
+    "observation_review": (
+        "post",
+        {"observation_id": "@awaiting"},
+        {"decision": "approve"},
+        page(ok=["manager", "senior"], forbidden=["practitioner", *PARENTS]),
+    ),
+    "contribution_review": (
+        "post",
+        {"observation_id": "@contribution"},
+        {"decision": "approve", "title": "At the park", "notes": "Slide"},
+        STAFF_OBJECT,
+    ),
+    "contribution_withdraw": (
+        "post",
+        {"observation_id": "@contribution"},
+        {},
+        page(ok=["parent_child"], missing=["parent_other"], forbidden=STAFF, other_manager="403"),
+    ),
+    "comment_add": (
+        "post",
+        {"observation_id": "@amy_only"},
+        {"child": "@amy", "body": "Hello"},
+        page(ok=[*STAFF, "parent_child"], missing=["parent_other"]),
+    ),
     "comment_approve": ("post", {"comment_id": "@pending_comment"}, {}, STAFF_OBJECT),
     # The JSON API.
     "api:api_me": ("get", {}, None, API_EVERYONE),
     "api:api_staff": ("get", {}, None, API_MANAGER),
-    "api:api_staff_invite": ("post", {}, {"email": "new@acorns.test", "full_name": "New",
-                                          "role": "practitioner"}, API_MANAGER),
+    "api:api_staff_invite": (
+        "post",
+        {},
+        {"email": "new@acorns.test", "full_name": "New", "role": "practitioner"},
+        API_MANAGER,
+    ),
     "api:api_parents": ("get", {}, None, API_MANAGER),
-    "api:api_parent_invite": ("post", {}, {"email": "new@family.test", "full_name": "New",
-                                           "child_id": "@amy"},
-                              api(ok=["manager"], forbidden=["senior", "practitioner",
-                                                             *PARENTS])),
-    "api:api_person": ("patch", {"membership_id": "@practitioner"}, {"role": "senior"},
-                       API_MANAGER_OBJECT),
+    "api:api_parent_invite": (
+        "post",
+        {},
+        {"email": "new@family.test", "full_name": "New", "child_id": "@amy"},
+        api(ok=["manager"], forbidden=["senior", "practitioner", *PARENTS]),
+    ),
+    "api:api_person": (
+        "patch",
+        {"membership_id": "@practitioner"},
+        {"role": "senior"},
+        API_MANAGER_OBJECT,
+    ),
     "api:api_suspend": ("post", {"membership_id": "@practitioner"}, None, API_MANAGER_OBJECT),
     "api:api_reactivate": ("post", {"membership_id": "@suspended"}, None, API_MANAGER_OBJECT),
     "api:api_resend": ("post", {"membership_id": "@practitioner"}, None, API_MANAGER_OBJECT),
-    "api:api_link": ("post", {"membership_id": "@parent_amy"}, {"child_id": "@ben"},
-                     API_MANAGER_OBJECT),
+    "api:api_link": (
+        "post",
+        {"membership_id": "@parent_amy"},
+        {"child_id": "@ben"},
+        API_MANAGER_OBJECT,
+    ),
     "api:api_unlink": ("delete", {"link_id": "@amy_link"}, None, API_MANAGER_OBJECT),
     "api:api_children": ("get", {}, None, API_EVERYONE),
-    "api:api_child": ("get", {"child_id": "@amy"}, None,
-                      api(ok=[*STAFF, "parent_child"], missing=["parent_other"])),
-    "api:api_child_create": ("post", {}, {"first_name": "Dan", "last_name": "New",
-                                          "date_of_birth": "2023-01-01"}, API_MANAGER),
-    "api:api_child_update": ("patch", {"child_id": "@amy"}, {"first_name": "Amelia"},
-                             API_MANAGER_OBJECT),
+    "api:api_child": (
+        "get",
+        {"child_id": "@amy"},
+        None,
+        api(ok=[*STAFF, "parent_child"], missing=["parent_other"]),
+    ),
+    "api:api_child_create": (
+        "post",
+        {},
+        {"first_name": "Dan", "last_name": "New", "date_of_birth": "2023-01-01"},
+        API_MANAGER,
+    ),
+    "api:api_child_update": (
+        "patch",
+        {"child_id": "@amy"},
+        {"first_name": "Amelia"},
+        API_MANAGER_OBJECT,
+    ),
     "api:api_observations": ("get", {}, None, API_EVERYONE),
-    "api:api_observation": ("get", {"observation_id": "@amy_only"}, None,
-                            api(ok=[*STAFF, "parent_child"], missing=["parent_other"])),
+    "api:api_observation": (
+        "get",
+        {"observation_id": "@amy_only"},
+        None,
+        api(ok=[*STAFF, "parent_child"], missing=["parent_other"]),
+    ),
     "api:api_observation_create": (
-        "post", {}, {"title": "Jumping", "child_ids": ["@amy"],
-                     "observed_at": "2026-01-05T10:00:00Z", "publish": True},
-        api(ok=STAFF, forbidden=PARENTS, invalid=["other_manager"], other_manager="422")),
-    "api:api_observation_update": ("patch", {"observation_id": "@amy_only"},
-                                   {"version": 1, "title": "Amended"},
-                                   api(ok=["manager", "senior"],
-                                       missing=["practitioner", *PARENTS])),
-    "api:api_observation_approve": ("post", {"observation_id": "@awaiting"}, None,
-                                    API_REVIEWER_OBJECT),
-    "api:api_observation_return": ("post", {"observation_id": "@awaiting"},
-                                   {"note": "Add more detail"}, API_REVIEWER_OBJECT),
+        "post",
+        {},
+        {
+            "title": "Jumping",
+            "child_ids": ["@amy"],
+            "observed_at": "2026-01-05T10:00:00Z",
+            "publish": True,
+        },
+        api(ok=STAFF, forbidden=PARENTS, invalid=["other_manager"], other_manager="422"),
+    ),
+    "api:api_observation_update": (
+        "patch",
+        {"observation_id": "@amy_only"},
+        {"version": 1, "title": "Amended"},
+        api(ok=["manager", "senior"], missing=["practitioner", *PARENTS]),
+    ),
+    "api:api_observation_approve": (
+        "post",
+        {"observation_id": "@awaiting"},
+        None,
+        API_REVIEWER_OBJECT,
+    ),
+    "api:api_observation_return": (
+        "post",
+        {"observation_id": "@awaiting"},
+        {"note": "Add more detail"},
+        API_REVIEWER_OBJECT,
+    ),
     "api:api_contribution_create": (
-        "post", {}, {"title": "Home", "child_ids": ["@amy"],
-                     "observed_at": "2026-01-05T10:00:00Z", "notes": "At home"},
-        api(ok=["parent_child"], invalid=["parent_other"], forbidden=STAFF,
-            other_manager="403")),
-    "api:api_contribution_approve": ("post", {"observation_id": "@contribution"}, {},
-                                     API_STAFF_OBJECT),
-    "api:api_contribution_decline": ("post", {"observation_id": "@contribution"},
-                                     {"note": "Not about Amy"}, API_STAFF_OBJECT),
-    "api:api_contribution_withdraw": ("post", {"observation_id": "@contribution"}, None,
-                                      api(ok=["parent_child"],
-                                          missing=[*STAFF, "parent_other"])),
-    "api:api_comment_add": ("post", {"observation_id": "@amy_only"},
-                            {"child_id": "@amy", "body": "Hello"},
-                            api(ok=[*STAFF, "parent_child"], missing=["parent_other"])),
-    "api:api_comment_approve": ("post", {"comment_id": "@pending_comment"}, None,
-                                API_STAFF_OBJECT),
-    "api:api_review_queue": ("get", {}, None,
-                             api(ok=["manager", "senior"],
-                                 forbidden=["practitioner", *PARENTS], other_manager="ok")),
+        "post",
+        {},
+        {
+            "title": "Home",
+            "child_ids": ["@amy"],
+            "observed_at": "2026-01-05T10:00:00Z",
+            "notes": "At home",
+        },
+        api(ok=["parent_child"], invalid=["parent_other"], forbidden=STAFF, other_manager="403"),
+    ),
+    "api:api_contribution_approve": (
+        "post",
+        {"observation_id": "@contribution"},
+        {},
+        API_STAFF_OBJECT,
+    ),
+    "api:api_contribution_decline": (
+        "post",
+        {"observation_id": "@contribution"},
+        {"note": "Not about Amy"},
+        API_STAFF_OBJECT,
+    ),
+    "api:api_contribution_withdraw": (
+        "post",
+        {"observation_id": "@contribution"},
+        None,
+        api(ok=["parent_child"], missing=[*STAFF, "parent_other"]),
+    ),
+    "api:api_comment_add": (
+        "post",
+        {"observation_id": "@amy_only"},
+        {"child_id": "@amy", "body": "Hello"},
+        api(ok=[*STAFF, "parent_child"], missing=["parent_other"]),
+    ),
+    "api:api_comment_approve": ("post", {"comment_id": "@pending_comment"}, None, API_STAFF_OBJECT),
+    "api:api_review_queue": (
+        "get",
+        {},
+        None,
+        api(ok=["manager", "senior"], forbidden=["practitioner", *PARENTS], other_manager="ok"),
+    ),
     # Ninja's root answers nothing by itself; the schema and docs are public.
     "api:api-root": ("get", {}, None, dict.fromkeys(ROLES, "404")),
     "api:openapi-json": ("get", {}, None, dict.fromkeys(ROLES, "ok")),
@@ -268,21 +385,34 @@ def test_third_party_pages_answer_anonymous_visitors(client, db, name):
 def matrix_world(world, django_capture_on_commit_callbacks):
     """The shared world plus the objects the matrix acts on."""
     manager = world.actor("manager")
-    tenancy.setting_update(actor=manager, approve_parent_comments=True,
-                           moderation="named")
-    people.staff_set_review(actor=manager, membership=world.members["practitioner"],
-                            needs_review=True)
+    tenancy.setting_update(actor=manager, approve_parent_comments=True, moderation="named")
+    people.staff_set_review(
+        actor=manager, membership=world.members["practitioner"], needs_review=True
+    )
     yesterday = timezone.now() - timedelta(days=1)
     practitioner = world.actor("practitioner")
     amy_only = journal.observation_create(
-        actor=world.actor("senior"), children=[world.children["amy"]], title="Amy alone",
-        observed_at=yesterday, publish=True, next_steps="Try scissors")
+        actor=world.actor("senior"),
+        children=[world.children["amy"]],
+        title="Amy alone",
+        observed_at=yesterday,
+        publish=True,
+        next_steps="Try scissors",
+    )
     awaiting = journal.observation_create(
-        actor=practitioner, children=[world.children["amy"]], title="Needs review",
-        observed_at=yesterday, publish=True)
+        actor=practitioner,
+        children=[world.children["amy"]],
+        title="Needs review",
+        observed_at=yesterday,
+        publish=True,
+    )
     assert awaiting.status == "awaiting_review"
-    pending = journal.comment_add(actor=world.actor("parent_amy"), observation=amy_only,
-                                  child=world.children["amy"], body="Waiting for approval")
+    pending = journal.comment_add(
+        actor=world.actor("parent_amy"),
+        observation=amy_only,
+        child=world.children["amy"],
+        body="Waiting for approval",
+    )
     assert pending.status == "pending"
     token, _secret = people.api_token_create(actor=manager, name="Tablet")
     return {
@@ -313,7 +443,7 @@ def outcome(response) -> str:
 
 
 def _resolve(value, ids):
-    """"@name" stands for the id of a world object; anything else is literal."""
+    """ "@name" stands for the id of a world object; anything else is literal."""
     if isinstance(value, list):
         return [_resolve(v, ids) for v in value]
     if isinstance(value, str) and value.startswith("@"):

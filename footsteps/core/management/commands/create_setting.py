@@ -17,8 +17,11 @@ class Command(BaseCommand):
 
         try:
             setting, manager = setting_create(
-                name=name, slug=slugify(name), manager_email=manager_email,
-                manager_name=manager_name)
+                name=name,
+                slug=slugify(name),
+                manager_email=manager_email,
+                manager_name=manager_name,
+            )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
         self.stdout.write(f"Created {setting}; invitation sent to {manager.user.email}.")

@@ -19,11 +19,13 @@ class Command(BaseCommand):
             self.stdout.write("Demo setting already present.")
         else:
             build_demo()
-            build_demo(name="Oak Tree Pre-school", slug="oak-tree", domain="oak.test",
-                       observations=False)
+            build_demo(
+                name="Oak Tree Pre-school", slug="oak-tree", domain="oak.test", observations=False
+            )
             self.stdout.write(self.style.SUCCESS("Demo settings created."))
-        self.stdout.write("\nSign in at http://127.0.0.1:8000 with any of these "
-                          f"(password: {DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"\nSign in at http://127.0.0.1:8000 with any of these (password: {DEMO_PASSWORD}):"
+        )
         for role, email in SIGN_INS:
             self.stdout.write(f"  {role:<22} {email}")
         self.stdout.write("  A second setting, Oak Tree Pre-school, uses the same names @oak.test.")
