@@ -46,7 +46,7 @@ class User(AbstractUser):
     full_name = models.CharField(max_length=150)
     email = models.EmailField(unique=True)
     # Part of every session's hash: changing it ends all of this person's sessions (R9).
-    session_salt = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    session_salt = models.CharField(max_length=64, default=secrets.token_hex, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]

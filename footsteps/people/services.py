@@ -373,6 +373,6 @@ def preferences_update(*, actor: Actor, journal_emails: str) -> Membership:
 
 def user_sign_out_everywhere(*, user: User) -> None:
     """End every session of this person on every device (R9)."""
-    user.session_salt = secrets.token_hex(16)
+    user.session_salt = secrets.token_hex()
     user.save(update_fields=["session_salt"])
     audit_record(actor=user, setting=None, action="user.signed_out_everywhere", target=user)

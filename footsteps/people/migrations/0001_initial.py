@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
                 ('full_name', models.CharField(max_length=150)),
                 ('email', models.EmailField(max_length=254, unique=True)),
-                ('session_salt', models.CharField(default=secrets.token_hex, editable=False, max_length=32)),
+                ('session_salt', models.CharField(default=secrets.token_hex, editable=False, max_length=64)),
                 ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
                 ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
             ],
