@@ -130,11 +130,29 @@ class JournalFilterForm(forms.Form):
         coerce=lambda v: v == "yes",
     )
 
+    late = forms.BooleanField(label="Entered late only", required=False)
+
     def __init__(self, *args, authors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["author"].choices = [("", "Anyone")] + [
             (m.pk, m.user.full_name) for m in authors
         ]
+
+    def filters(self):
+        """The chosen filters; none if the form is unbound or invalid."""
+        from footsteps.journal.selectors import JournalFilters
+
+        if not self.is_bound or not self.is_valid():
+            return JournalFilters()
+        data = self.cleaned_data
+        return JournalFilters(
+            start=data["start"],
+            end=data["end"],
+            author_id=data["author"],
+            status=data["status"] or None,
+            shared=data["shared"],
+            late=data["late"],
+        )
 
 
 class NextStepForm(forms.Form):

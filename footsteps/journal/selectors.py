@@ -75,6 +75,32 @@ class JournalFilters:
     author_id: int | None = None
     status: str | None = None
     shared: bool | None = None
+    late: bool = False
+
+    def apply(self, observations):
+        tz = timezone.get_current_timezone()
+        if self.start:
+            observations = observations.filter(
+                observed_at__gte=datetime.combine(self.start, time.min, tz)
+            )
+        if self.end:
+            observations = observations.filter(
+                observed_at__lt=datetime.combine(self.end + timedelta(days=1), time.min, tz)
+            )
+        if self.author_id:
+            observations = observations.filter(author_id=self.author_id)
+        if self.status:
+            observations = observations.filter(status=self.status)
+        if self.shared is not None:
+            observations = observations.filter(shared_with_parents=self.shared)
+        if self.late:
+            observations = observations.filter(is_late=True)
+        return observations
+
+
+def staff_journal(actor, filters: JournalFilters):
+    """Every observation a member of staff may see, filtered (monitoring links, R26)."""
+    return filters.apply(observations_for(actor)).order_by("-observed_at", "-id")
 
 
 def child_journal(actor, child: Child, filters: JournalFilters):
@@ -85,22 +111,7 @@ def child_journal(actor, child: Child, filters: JournalFilters):
         .annotate(comment_count=Count("comments", distinct=True))
         .order_by("-observed_at", "-id")
     )
-    tz = timezone.get_current_timezone()
-    if filters.start:
-        observations = observations.filter(
-            observed_at__gte=datetime.combine(filters.start, time.min, tz)
-        )
-    if filters.end:
-        observations = observations.filter(
-            observed_at__lt=datetime.combine(filters.end + timedelta(days=1), time.min, tz)
-        )
-    if filters.author_id:
-        observations = observations.filter(author_id=filters.author_id)
-    if filters.status:
-        observations = observations.filter(status=filters.status)
-    if filters.shared is not None:
-        observations = observations.filter(shared_with_parents=filters.shared)
-    return observations
+    return filters.apply(observations)
 
 
 def child_summary(child: Child) -> dict:

@@ -50,16 +50,7 @@ def child_detail(request, child_id):
     )
     authors = Membership.objects.filter(setting_id=actor.setting_id).select_related("user")
     form = JournalFilterForm(request.GET or None, authors=authors)
-    filters = selectors.JournalFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.JournalFilters(
-            start=data["start"],
-            end=data["end"],
-            author_id=data["author"],
-            status=data["status"] or None,
-            shared=data["shared"],
-        )
+    filters = form.filters()
     page = _page(request, selectors.child_journal(actor, child, filters))
     context = {
         "child": child,
@@ -288,19 +279,14 @@ def observation_list(request):
     actor = request.actor
     if not actor.is_staff_member:
         raise Http404
-    observations = selectors.observations_for(actor).order_by("-observed_at", "-id")
-    params = request.GET
-    if params.get("author"):
-        observations = observations.filter(author_id=params["author"])
-    if params.get("status"):
-        observations = observations.filter(status=params["status"])
-    if params.get("late") == "1":
-        observations = observations.filter(is_late=True)
-    if params.get("start"):
-        observations = observations.filter(observed_at__date__gte=params["start"])
-    if params.get("end"):
-        observations = observations.filter(observed_at__date__lte=params["end"])
-    return render(request, "journal/observation_list.html", {"page": _page(request, observations)})
+    authors = Membership.objects.filter(setting_id=actor.setting_id).select_related("user")
+    form = JournalFilterForm(request.GET or None, authors=authors)
+    observations = selectors.staff_journal(actor, form.filters())
+    return render(
+        request,
+        "journal/observation_list.html",
+        {"page": _page(request, observations), "filter_form": form},
+    )
 
 
 # --- Shared by staff and parents --------------------------------------------------
