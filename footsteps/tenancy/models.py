@@ -7,7 +7,7 @@ class Setting(models.Model):
 
     class Moderation(models.TextChoices):
         NONE = "none", "No review: staff observations are shared when published"
-        ALL = "all", "Review every staff observation before it is shared"
+        ALL = "all", "Review every practitioner's observation before it is shared"
         NAMED = "named", "Review observations by named staff only"
 
     name = models.CharField(max_length=200)

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200)),
                 ('slug', models.SlugField(unique=True)),
-                ('moderation', models.CharField(choices=[('none', 'No review: staff observations are shared when published'), ('all', 'Review every staff observation before it is shared'), ('named', 'Review observations by named staff only')], default='none', max_length=10)),
+                ('moderation', models.CharField(choices=[('none', 'No review: staff observations are shared when published'), ('all', "Review every practitioner's observation before it is shared"), ('named', 'Review observations by named staff only')], default='none', max_length=10)),
                 ('approve_parent_comments', models.BooleanField(default=False, help_text="Staff approve parents' comments before other staff see them.")),
                 ('late_entry_days', models.PositiveSmallIntegerField(default=7, help_text='Observations entered later than this many days are flagged late.')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
