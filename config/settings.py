@@ -131,6 +131,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The project's own CSS and vendored htmx live outside any app's static/ folder.
+STATICFILES_DIRS = [BASE_DIR / "footsteps" / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served-directly/"
 WHITENOISE_USE_FINDERS = DEBUG

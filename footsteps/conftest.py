@@ -215,3 +215,33 @@ def world(db, django_capture_on_commit_callbacks) -> World:
             publish=True,
         )
     return w
+
+
+@pytest.fixture
+def stored_in_database(db):
+    """Where a piece of text is stored, if anywhere: every text column of every
+    model ("app.model.field"). Proves secrets are kept only as hashes."""
+    import json
+
+    from django.apps import apps
+    from django.db import models
+
+    def find(text: str) -> list[str]:
+        found = []
+        for model in apps.get_models():
+            if model._meta.proxy or not model._meta.managed:
+                continue
+            for column in model._meta.concrete_fields:
+                rows = model._base_manager.all()
+                if isinstance(column, models.CharField | models.TextField):
+                    hit = rows.filter(**{f"{column.attname}__contains": text}).exists()
+                elif isinstance(column, models.JSONField):
+                    values = rows.values_list(column.attname, flat=True)
+                    hit = any(text in json.dumps(value) for value in values)
+                else:
+                    continue
+                if hit:
+                    found.append(f"{model._meta.label_lower}.{column.name}")
+        return found
+
+    return find

@@ -43,7 +43,7 @@ class ActorMiddleware:
         if request.path.startswith("/api/") or not request.user.is_authenticated:
             return None
         match = request.resolver_match
-        url_name = match.url_name if match else ""
+        url_name = (match.url_name if match else "") or ""  # unnamed routes: admin catch-all
         if url_name == "health":
             return None
         ungated = url_name in _UNGATED_NAMES or url_name.startswith(_UNGATED_PREFIXES)

@@ -185,10 +185,11 @@ OBS_STAFF_VISIBLE = OBS_IN_SETTING & (
 )
 OBS_REVIEWER_VISIBLE = OBS_IN_SETTING & (OBS_AUTHOR | ~FieldIn("status", "draft", "withdrawn"))
 # Parents see published entries shared with parents about their own child, and
-# their own contributions whatever their state (R5, R19).
+# their own contributions whatever their state (R5, R19), both only while the
+# child attends (R6).
 OBS_PARENT_VISIBLE = OBS_IN_SETTING & (
     (FieldIn("status", "published") & FieldIn("shared_with_parents", True) & AboutOwnChild())
-    | (OBS_AUTHOR & OBS_PARENT_SOURCE)
+    | (OBS_AUTHOR & OBS_PARENT_SOURCE & AboutOwnChild())
 )
 _AMENDABLE = ("draft", "returned", "awaiting_review", "published")
 OBS_OWN_AMENDABLE = OBS_IN_SETTING & OBS_STAFF_SOURCE & OBS_AUTHOR & FieldIn("status", *_AMENDABLE)

@@ -61,6 +61,6 @@ class TokenActorAuth(HttpBearer):
             return None
         # Record use at most once a minute, to keep reads cheap.
         now = timezone.now()
-        if api_token.last_used_at is None or (now - api_token.last_used_at).seconds > 60:
+        if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         return _admit(request, membership)

@@ -9,8 +9,8 @@ class ChildForm(forms.ModelForm):
         model = Child
         fields = ["first_name", "last_name", "date_of_birth", "room", "key_person", "joined_on"]
         widgets = {
-            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
-            "joined_on": forms.DateInput(attrs={"type": "date"}),
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         labels = {"joined_on": "Joined on", "key_person": "Key person"}
         help_texts = {"key_person": "The member of staff responsible for this child's journal."}

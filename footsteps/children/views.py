@@ -27,7 +27,9 @@ def child_list(request):
 
 @requires("child.create", setting_wide=True)
 def child_create(request):
-    form = ChildForm(request.POST or None, setting=request.actor.setting)
+    form = ChildForm(
+        request.POST if request.method == "POST" else None, setting=request.actor.setting
+    )
     if request.method == "POST" and form.is_valid():
         try:
             child = services.child_create(actor=request.actor, **form.cleaned_data)
@@ -42,7 +44,11 @@ def child_create(request):
 @requires("child.edit")
 def child_edit(request, child_id):
     child = get_for(request.actor, "child.edit", Child.objects.all(), pk=child_id)
-    form = ChildForm(request.POST or None, instance=child, setting=request.actor.setting)
+    form = ChildForm(
+        request.POST if request.method == "POST" else None,
+        instance=child,
+        setting=request.actor.setting,
+    )
     if request.method == "POST" and form.is_valid():
         # The form has already written cleaned values onto `child`; reload so the
         # service compares against what is stored and records the real change.

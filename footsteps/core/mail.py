@@ -5,8 +5,19 @@ data and enqueues `deliver_email`, which hands it to the real backend named in
 EMAIL_DELIVERY_BACKEND (SMTP in production, the console locally). Everything
 that sends mail (invitations, password resets from allauth, notices) goes this
 way without knowing it.
+
+Emails carry working sign-in links (invitations, password resets), and only
+their hashes may be stored (R2). So the queued copy is encrypted with a key
+derived from SECRET_KEY, which never lives in the database, and the task wipes
+it once the message is delivered.
 """
 
+import base64
+import hashlib
+import json
+
+from cryptography.fernet import Fernet
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
@@ -43,12 +54,25 @@ def data_to_message(data: dict, connection) -> EmailMultiAlternatives:
     return message
 
 
+def _fernet() -> Fernet:
+    digest = hashlib.sha256(f"footsteps.mail:{settings.SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def seal(data: dict) -> str:
+    return _fernet().encrypt(json.dumps(data).encode()).decode()
+
+
+def unseal(sealed: str) -> dict:
+    return json.loads(_fernet().decrypt(sealed.encode()))
+
+
 class QueuedEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         from footsteps.core.tasks import deliver_email
 
         for message in email_messages:
-            data = message_to_data(message)
+            data = seal(message_to_data(message))
             # After commit: an invitation is never mailed for a membership that rolled back.
             transaction.on_commit(lambda data=data: deliver_email.enqueue(data))
         return len(email_messages)

@@ -1,10 +1,19 @@
 from django.core.mail import mailers
 from django.tasks import task
 
-from footsteps.core.mail import data_to_message
+from footsteps.core.mail import data_to_message, unseal
 
 
-@task()
-def deliver_email(message: dict) -> None:
-    """Send one queued message through the "delivery" mailer (see settings.MAILERS)."""
-    data_to_message(message, mailers["delivery"]).send()
+@task(takes_context=True)
+def deliver_email(context, sealed_message: str) -> None:
+    """Send one queued message through the "delivery" mailer (see settings.MAILERS),
+    then wipe the queued copy: it may hold a sign-in link (R2)."""
+    data_to_message(unseal(sealed_message), mailers["delivery"]).send()
+    _forget_payload(context.task_result.id)
+
+
+def _forget_payload(task_id: str) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    # A no-op for other backends (the immediate one in tests keeps nothing).
+    DBTaskResult.objects.filter(id=task_id).update(args_kwargs={"args": [], "kwargs": {}})

@@ -4,7 +4,7 @@ shaped so each page runs a fixed number of queries however much data there is.""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from footsteps.access.policy import scope
@@ -41,7 +41,16 @@ def observations_for(actor, action: str = "observation.view"):
     observations = scope(actor, action, Observation.objects.all()).select_related("author__user")
     if actor.is_parent:
         own = ObservationChild.objects.filter(child_id__in=actor.child_ids).select_related("child")
-        observations = observations.annotate(child_count=Count("links", distinct=True))
+        # A correlated subquery, not Count("links"): PostgreSQL then counts for the
+        # rows on the page only, and the paginator's COUNT drops it altogether.
+        links = (
+            ObservationChild.objects.filter(observation=OuterRef("pk"))
+            .order_by()
+            .values("observation")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        observations = observations.annotate(child_count=Subquery(links))
         observations = observations.prefetch_related(
             Prefetch("links", queryset=own, to_attr="own_links")
         )
@@ -61,6 +70,9 @@ def observations_for(actor, action: str = "observation.view"):
 def parent_feed(actor, *, child_id: int | None = None):
     """A parent's home: their children's shared entries and their own contributions."""
     observations = observations_for(actor).order_by("-observed_at", "-id")
+    if child_id is not None and child_id not in actor.child_ids:
+        # Never let a parent probe which entries mention another child's id (R5).
+        return observations.none()
     if child_id is not None:
         observations = observations.filter(
             pk__in=ObservationChild.objects.filter(child_id=child_id).values("observation_id")
@@ -108,7 +120,6 @@ def child_journal(actor, child: Child, filters: JournalFilters):
     observations = (
         observations_for(actor)
         .filter(pk__in=ObservationChild.objects.filter(child=child).values("observation_id"))
-        .annotate(comment_count=Count("comments", distinct=True))
         .order_by("-observed_at", "-id")
     )
     return filters.apply(observations)

@@ -69,7 +69,9 @@ def observation_create(request):
     actor = request.actor
     children = children_for(actor).filter(status="active")
     initial = {"children": request.GET.getlist("child")}
-    form = ObservationForm(request.POST or None, children=children, initial=initial)
+    form = ObservationForm(
+        request.POST if request.method == "POST" else None, children=children, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -401,7 +403,7 @@ def feed(request):
 def contribution_create(request):
     actor = request.actor
     children = Child.objects.filter(pk__in=actor.child_ids)
-    form = ContributionForm(request.POST or None, children=children)
+    form = ContributionForm(request.POST if request.method == "POST" else None, children=children)
     if request.method == "POST" and form.is_valid():
         try:
             services.contribution_create(actor=actor, **form.cleaned_data)

@@ -38,7 +38,7 @@ def staff_list(request):
 
 @requires("people.manage", setting_wide=True)
 def staff_invite(request):
-    form = StaffInviteForm(request.POST or None)
+    form = StaffInviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.staff_invite(actor=request.actor, **form.cleaned_data)
@@ -60,7 +60,9 @@ def parent_list(request):
 def parent_invite(request):
     children = children_for(request.actor, "child.edit").filter(status="active")
     initial = {"child": request.GET.get("child")}
-    form = ParentInviteForm(request.POST or None, children=children, initial=initial)
+    form = ParentInviteForm(
+        request.POST if request.method == "POST" else None, children=children, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.parent_invite(actor=request.actor, **form.cleaned_data)
@@ -213,7 +215,9 @@ def invitation_accept(request, token):
         )
     user = invitation.membership.user
     needs_password = not user.has_usable_password()
-    form = SetPasswordForm(request.POST or None, initial={"full_name": user.full_name})
+    form = SetPasswordForm(
+        request.POST if request.method == "POST" else None, initial={"full_name": user.full_name}
+    )
     if not needs_password:
         form = None
     if request.method == "POST" and (form is None or form.is_valid()):
@@ -248,7 +252,7 @@ def invitation_accept(request, token):
 
 @requires("profile.use", setting_wide=True)
 def api_tokens(request):
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     secret = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -20,7 +20,7 @@ from footsteps.tenancy.models import Agreement
 @requires("setting.manage", setting_wide=True)
 def setting_options(request):
     setting = request.actor.setting
-    form = SettingForm(request.POST or None, instance=setting)
+    form = SettingForm(request.POST if request.method == "POST" else None, instance=setting)
     if request.method == "POST" and form.is_valid():
         services.setting_update(actor=request.actor, **form.cleaned_data)
         messages.success(request, "The setting's options are saved.")
@@ -51,7 +51,7 @@ def room_create(request):
 
 @requires("setting.manage", setting_wide=True)
 def agreement_list(request):
-    form = AgreementForm(request.POST or None)
+    form = AgreementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             agreement = services.agreement_publish(actor=request.actor, **form.cleaned_data)
@@ -78,7 +78,11 @@ def agreement(request):
     if current is None:
         return redirect("home")
     children = list(Child.objects.filter(pk__in=actor.child_ids)) if actor.is_parent else []
-    form = AcceptAgreementForm(request.POST or None, children=children, is_parent=actor.is_parent)
+    form = AcceptAgreementForm(
+        request.POST if request.method == "POST" else None,
+        children=children,
+        is_parent=actor.is_parent,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.agreement_accept(
