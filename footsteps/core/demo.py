@@ -130,7 +130,8 @@ def build_demo(
             actor=prac,
             children=[children[0], children[1]],
             title="Building a tall tower",
-            notes="Amy and Ben worked together to build a tower taller than themselves.\n"
+            # Shared with both families: staff write it without naming either child.
+            notes="Two friends worked together to build a tower taller than themselves.\n"
             "They counted the blocks aloud up to 12.",
             next_steps="Count to 20 with objects.",
             observed_at=now - timedelta(days=1),

@@ -109,10 +109,14 @@ class ContributionApproveForm(forms.Form):
 
 class JournalFilterForm(forms.Form):
     start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     author = forms.TypedChoiceField(label="Author", required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(
@@ -160,8 +164,12 @@ class NextStepForm(forms.Form):
 
 
 class MonitoringForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     quiet_days = forms.IntegerField(
         label="Highlight children with no observation for (days)", min_value=1, max_value=365
     )
