@@ -2,6 +2,46 @@ from django.conf import settings
 from django.db import models
 
 
+# What each recorded action means, in words a manager reads in the activity log.
+ACTION_WORDS = {
+    "setting.created": "opened the setting",
+    "setting.updated": "changed the setting's options",
+    "room.created": "added a room",
+    "agreement.published": "published a new agreement",
+    "agreement.accepted": "accepted the agreement",
+    "staff.invited": "invited a member of staff",
+    "parent.invited": "registered a parent or carer",
+    "invitation.sent": "sent an invitation",
+    "invitation.accepted": "accepted an invitation and set a password",
+    "staff.role_changed": "changed a member of staff's role",
+    "staff.review_changed": "changed whose observations are reviewed",
+    "membership.suspended": "suspended an account",
+    "membership.reactivated": "reactivated an account",
+    "parent.linked": "linked a parent or carer to a child",
+    "parent.unlinked": "removed a parent's link to a child",
+    "api_token.created": "created an API key",
+    "api_token.revoked": "revoked an API key",
+    "user.signed_out_everywhere": "signed out of all devices",
+    "child.created": "added a child",
+    "child.updated": "changed a child's details",
+    "child.status_left": "marked a child as left",
+    "child.status_active": "marked a child as attending",
+    "child.image_consent": "recorded a family's image consent",
+    "observation.created": "recorded an observation",
+    "observation.amended": "amended an observation",
+    "observation.approved": "approved an observation",
+    "observation.returned": "returned an observation to its author",
+    "contribution.created": "sent an observation from home",
+    "contribution.approved": "approved an observation from home",
+    "contribution.declined": "declined an observation from home",
+    "contribution.withdrawn": "withdrew an observation from home",
+    "comment.added": "replied to an observation",
+    "comment.approved": "approved a parent's reply",
+    "next_step.added": "added a next step",
+    "next_step.achieved": "marked a next step as achieved",
+}
+
+
 class AuditEvent(models.Model):
     """One row for every change to who may see or do what, and every read of
     sensitive data we choose to record (R39). Append-only: nothing updates these."""
@@ -24,3 +64,7 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+    @property
+    def description(self) -> str:
+        return ACTION_WORDS.get(self.action, self.action)

@@ -1,10 +1,11 @@
 from django import forms
 
 from footsteps.children.models import Child, Room
+from footsteps.core.forms import Form, ModelForm
 from footsteps.people.models import Membership
 
 
-class ChildForm(forms.ModelForm):
+class ChildForm(ModelForm):
     class Meta:
         model = Child
         fields = ["first_name", "last_name", "date_of_birth", "room", "key_person", "joined_on"]
@@ -27,7 +28,7 @@ class ChildForm(forms.ModelForm):
         self.fields["key_person"].label_from_instance = lambda m: m.user.full_name
 
 
-class ImageConsentForm(forms.Form):
+class ImageConsentForm(Form):
     image_consent = forms.ChoiceField(
         label="Photos of this child in other children's journals",
         choices=Child.ImageConsent.choices,
@@ -35,5 +36,5 @@ class ImageConsentForm(forms.Form):
     )
 
 
-class RoomForm(forms.Form):
+class RoomForm(Form):
     name = forms.CharField(label="Room or group name", max_length=100)

@@ -1,3 +1,4 @@
+from django import forms
 from django.core.exceptions import ValidationError
 
 
@@ -8,3 +9,17 @@ def apply_validation_error(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class Form(forms.Form):
+    """Our forms put labels on their own line, so no ":" after them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ModelForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

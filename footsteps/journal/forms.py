@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from footsteps.children.models import Child
+from footsteps.core.forms import Form
 from footsteps.journal.models import Observation
 
 
@@ -12,7 +13,7 @@ class ChildrenField(forms.ModelMultipleChoiceField):
         return child.full_name
 
 
-class ObservationForm(forms.Form):
+class ObservationForm(Form):
     title = forms.CharField(label="Title", max_length=200)
     children = ChildrenField(
         label="Children",
@@ -59,7 +60,7 @@ class ObservationForm(forms.Form):
         }
 
 
-class ContributionForm(forms.Form):
+class ContributionForm(Form):
     title = forms.CharField(
         label="Title", max_length=200, help_text="For example: “Baking at Grandma's”."
     )
@@ -83,31 +84,31 @@ class ContributionForm(forms.Form):
             self.initial["observed_at"] = timezone.localtime().replace(second=0, microsecond=0)
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     child = forms.IntegerField(widget=forms.HiddenInput)
     body = forms.CharField(
         label="Your reply", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     note = forms.CharField(
         label="What should the author change?", widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(Form):
     reason = forms.CharField(
         label="Reason the family will see", widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class ContributionApproveForm(forms.Form):
+class ContributionApproveForm(Form):
     title = forms.CharField(label="Title", max_length=200)
     notes = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class JournalFilterForm(forms.Form):
+class JournalFilterForm(Form):
     start = forms.DateField(
         label="From",
         required=False,
@@ -159,11 +160,11 @@ class JournalFilterForm(forms.Form):
         )
 
 
-class NextStepForm(forms.Form):
+class NextStepForm(Form):
     text = forms.CharField(label="New next step", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class MonitoringForm(forms.Form):
+class MonitoringForm(Form):
     start = forms.DateField(
         label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

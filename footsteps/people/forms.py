@@ -1,18 +1,19 @@
 from django import forms
 
 from footsteps.children.models import Child, ParentLink
+from footsteps.core.forms import Form
 from footsteps.people.models import Role
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.PARENT]
 
 
-class StaffInviteForm(forms.Form):
+class StaffInviteForm(Form):
     full_name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(label="Email address")
     role = forms.ChoiceField(label="Role", choices=STAFF_ROLE_CHOICES, initial=Role.PRACTITIONER)
 
 
-class ParentInviteForm(forms.Form):
+class ParentInviteForm(Form):
     full_name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(label="Email address")
     child = forms.ModelChoiceField(label="Child", queryset=Child.objects.none())
@@ -25,7 +26,7 @@ class ParentInviteForm(forms.Form):
         self.fields["child"].queryset = children
 
 
-class LinkChildForm(forms.Form):
+class LinkChildForm(Form):
     child = forms.ModelChoiceField(label="Child", queryset=Child.objects.none())
     relationship = forms.ChoiceField(
         label="Relationship to the child", choices=ParentLink.Relationship.choices
@@ -36,11 +37,11 @@ class LinkChildForm(forms.Form):
         self.fields["child"].queryset = children
 
 
-class RoleForm(forms.Form):
+class RoleForm(Form):
     role = forms.ChoiceField(label="Role", choices=STAFF_ROLE_CHOICES)
 
 
-class SetPasswordForm(forms.Form):
+class SetPasswordForm(Form):
     full_name = forms.CharField(label="Your name", max_length=150)
     password1 = forms.CharField(
         label="Choose a password",
@@ -58,7 +59,7 @@ class SetPasswordForm(forms.Form):
         return data
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(Form):
     name = forms.CharField(
         label="Name of the key",
         max_length=100,
@@ -66,7 +67,7 @@ class ApiTokenForm(forms.Form):
     )
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(Form):
     journal_emails = forms.ChoiceField(
         label="Email me about new entries in my child's journal",
         choices=[

@@ -1,10 +1,11 @@
 from django import forms
 
 from footsteps.children.models import Child
+from footsteps.core.forms import Form, ModelForm
 from footsteps.tenancy.models import Agreement, Setting
 
 
-class SettingForm(forms.ModelForm):
+class SettingForm(ModelForm):
     class Meta:
         model = Setting
         fields = ["name", "moderation", "approve_parent_comments", "late_entry_days"]
@@ -14,10 +15,14 @@ class SettingForm(forms.ModelForm):
             "approve_parent_comments": "Approve parents' comments before other staff see them",
             "late_entry_days": "Flag observations entered more than this many days late",
         }
+        help_texts = {
+            "approve_parent_comments": "Parents' replies wait in the review queue until a "
+            "member of staff approves them.",
+        }
         widgets = {"moderation": forms.RadioSelect}
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(Form):
     audience = forms.ChoiceField(
         label="Who accepts it", choices=Agreement.Audience.choices, widget=forms.RadioSelect
     )
@@ -28,7 +33,7 @@ class AgreementForm(forms.Form):
     )
 
 
-class AcceptAgreementForm(forms.Form):
+class AcceptAgreementForm(Form):
     accept = forms.BooleanField(label="I have read and accept this agreement", required=True)
 
     def __init__(self, *args, children=(), is_parent=False, **kwargs):
