@@ -300,24 +300,13 @@ def observation_detail(request, observation_id):
     observation = get_for(
         actor, "observation.view", selectors.observations_for(actor), pk=observation_id
     )
-    threads = _threads(observation)
     return render(
         request,
         "journal/observation_detail.html",
         {
             "observation": observation,
-            "threads": threads,
-            "allowed": {
-                action.replace(".", "_"): can(actor, action, observation)
-                for action in (
-                    "observation.edit",
-                    "observation.history",
-                    "observation.review",
-                    "contribution.review",
-                    "contribution.withdraw",
-                    "observation.comment",
-                )
-            },
+            "threads": _threads(observation),
+            "allowed": _allowed(actor, observation),
             "return_form": ReturnForm(),
             "decline_form": DeclineForm(),
             "approve_form": ContributionApproveForm(
@@ -325,6 +314,19 @@ def observation_detail(request, observation_id):
             ),
         },
     )
+
+
+def _allowed(actor, observation) -> dict:
+    """What the page offers, each asked of the policy (dots become underscores for templates)."""
+    actions = (
+        "observation.edit",
+        "observation.history",
+        "observation.review",
+        "contribution.review",
+        "contribution.withdraw",
+        "observation.comment",
+    )
+    return {action.replace(".", "_"): can(actor, action, observation) for action in actions}
 
 
 def _threads(observation):
@@ -352,23 +354,38 @@ def comment_add(request, observation_id):
         Observation.objects.select_related("setting"),
         pk=observation_id,
     )
-    form = CommentForm(request.POST)
-    child = None
-    if form.is_valid():
-        child = Child.objects.filter(pk=form.cleaned_data["child"]).first()
+    child_id = request.POST.get("child", "")
+    child = Child.objects.filter(pk=child_id).first() if child_id.isdigit() else None
     if child is None:
         raise Http404
+    body = request.POST.get("body", "")
+    notice = error = ""
     try:
-        comment = services.comment_add(
-            actor=actor, observation=observation, child=child, body=form.cleaned_data["body"]
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        comment = services.comment_add(actor=actor, observation=observation, child=child, body=body)
+    except ValidationError as invalid:
+        error = " ".join(invalid.messages)
     else:
-        if comment.status == Comment.Status.PENDING:
-            messages.success(request, "Thank you. Your reply will appear once staff approve it.")
-        else:
-            messages.success(request, "Your reply is added.")
+        body = ""
+        notice = (
+            "Thank you. Your reply will appear once staff approve it."
+            if comment.status == Comment.Status.PENDING
+            else "Your reply is added."
+        )
+    if request.htmx:
+        # Swap just this conversation: quick on poor Wi-Fi, and the text stays on error.
+        observation = get_for(
+            actor, "observation.view", selectors.observations_for(actor), pk=observation.pk
+        )
+        thread = next((t for t in _threads(observation) if t["child"].pk == child.pk), None)
+        if thread is None:  # not a thread this person may see
+            raise Http404
+        thread.update(body=body, notice=notice, error=error)
+        context = {"thread": thread, "o": observation, "allowed": _allowed(actor, observation)}
+        return render(request, "journal/observation_detail.html#thread", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, notice)
     return redirect(f"{observation_detail_url(observation.pk)}#thread-{child.pk}")
 
 
