@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import models
 
-
 # What each recorded action means, in words a manager reads in the activity log.
 ACTION_WORDS = {
     "setting.created": "opened the setting",

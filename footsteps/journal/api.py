@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -140,6 +141,9 @@ def observations(request, child_id: int | None = None):
     """Staff: every observation they may see. Parents: their feed."""
     actor = request.actor
     if actor.is_parent:
+        # As on the feed page: another family's child is not found (R5).
+        if child_id is not None and child_id not in actor.child_ids:
+            raise Http404
         return selectors.parent_feed(actor, child_id=child_id)
     result = selectors.observations_for(actor).order_by("-observed_at", "-id")
     if child_id is not None:

@@ -70,15 +70,19 @@ def _needs_review(author, setting: Setting) -> bool:
     return False
 
 
-def _entry_delay(setting: Setting, observed_at: datetime) -> tuple[int, bool]:
+def _entry_delay(
+    setting: Setting, observed_at: datetime, entered_at: datetime | None = None
+) -> tuple[int, bool]:
     """Minutes between observing and entering, and whether that is late (R22)."""
-    delay = max(timezone.now() - observed_at, timedelta(0))
+    delay = max((entered_at or timezone.now()) - observed_at, timedelta(0))
     return int(delay.total_seconds() // 60), delay > timedelta(days=setting.late_entry_days)
 
 
 def _publish(observation: Observation, *, reviewer=None) -> None:
     observation.status = Status.PUBLISHED
     observation.published_at = timezone.now()
+    # A reviewer's comment was for the author only; it never goes out with the entry.
+    observation.review_note = ""
     if reviewer is not None:
         observation.reviewed_by = reviewer
         observation.reviewed_at = observation.published_at
@@ -225,6 +229,11 @@ def observation_update(
         raise EditConflict
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     changes = _apply_changes(actor, observation, fields=fields, children=children)
+    if "observed_at" in changes:
+        # A corrected observed date changes how long after it was entered (R22).
+        observation.entry_delay_minutes, observation.is_late = _entry_delay(
+            actor.setting, observation.observed_at, entered_at=observation.created_at
+        )
     if publish and observation.status in (Status.DRAFT, Status.RETURNED):
         _submit(actor, observation)
     observation.save()
@@ -244,7 +253,6 @@ def observation_approve(*, actor: Actor, observation: Observation) -> Observatio
     """A senior or manager approves a staff observation: it joins the journal (R17)."""
     require(actor, "observation.review", observation)
     _publish(observation, reviewer=actor.membership)
-    observation.review_note = ""
     observation.save()
     audit_record(
         actor=actor.user, setting=actor.setting, action="observation.approved", target=observation

@@ -45,8 +45,10 @@ def _parents_of(observation):
     )
 
 
-def _reviewers_and_key_people(observation):
-    child_ids = observation.links.values("child_id")
+def _reviewers_and_key_people(observation, child_ids=None):
+    """Reviewers and the key people of the given children (default: all the entry's)."""
+    if child_ids is None:
+        child_ids = observation.links.values("child_id")
     return (
         Membership.objects.usable()
         .filter(setting_id=observation.setting_id)
@@ -148,7 +150,8 @@ def notify_comment_waiting(comment_id: int) -> None:
     if comment is not None:
         _send(
             "waiting",
-            _reviewers_and_key_people(comment.observation),
+            # The thread is about one child: their key person, not the others'.
+            _reviewers_and_key_people(comment.observation, [comment.child_id]),
             "A family has replied in a learning journal",
             path=reverse("observation_detail", args=[comment.observation_id]),
             what="A reply from a family",

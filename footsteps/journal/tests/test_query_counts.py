@@ -1,0 +1,192 @@
+"""Every list page and feed runs a fixed number of queries, whatever the number of
+observations, children, comments and authors (STYLE: exact query counts).
+
+The test builds the journal with 1 item of every kind, then with 50, and asserts
+the same exact count on every page for both. Each number is written beside its
+page with what the queries are, so that a change to it must be explained in
+the diff. (One build serves every page: building 50 of everything is the slow
+part.)
+
+Every signed-in request pays 4 queries first (P): the session, the user, the
+person's usable memberships with their setting, and the current agreement with
+whether it is accepted (R3, R4). A parent's request pays one more for their
+attending children (Actor.child_ids, R5, R6), which every scope then reuses.
+"""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from footsteps.children import services as children_services
+from footsteps.conftest import accept_agreement, activate, actor_of
+from footsteps.journal import services as journal
+from footsteps.journal.tests.conftest import days_ago
+from footsteps.people import services as people
+from footsteps.people.models import Role
+from footsteps.tenancy import services as tenancy
+
+SIZES = (1, 50)
+
+
+@pytest.fixture
+def build(world, django_capture_on_commit_callbacks):
+    """Fill Little Acorns' journal with `n` items of every kind, through the services:
+
+    - n published observations, each about Amy, Ben and a child of its own, by
+      authors taking turns (up to six staff), each with a reply from Amy's family,
+      one from Ben's family and one from staff;
+    - n staff observations awaiting review, by two reviewed authors;
+    - n parents' contributions waiting for approval, from two families;
+    - n parents' replies waiting for approval;
+    - n drafts by the practitioner, who is the key person of the n new children.
+    """
+
+    def fill(n: int):
+        manager = world.actor("manager")
+        with django_capture_on_commit_callbacks(execute=True):
+            extra_staff = []
+            for i in range(3):
+                membership = activate(
+                    people.staff_invite(
+                        actor=manager,
+                        email=f"staff{i}@acorns.test",
+                        full_name=f"Staff {i}",
+                        role=Role.PRACTITIONER,
+                    )
+                )
+                accept_agreement(membership)
+                extra_staff.append(membership)
+            for membership in extra_staff[:2]:
+                people.staff_set_review(actor=manager, membership=membership, needs_review=True)
+            tenancy.setting_update(actor=manager, moderation="named")
+            pool = [world.members[name] for name in ("manager", "senior", "practitioner")]
+            authors = [*pool, extra_staff[2]][: min(n, 4)]
+            reviewed = extra_staff[:2][: min(n, 2)]
+            amy, ben = world.children["amy"], world.children["ben"]
+            for i in range(n):
+                own = children_services.child_create(
+                    actor=manager,
+                    first_name=f"Kid{i}",
+                    last_name="Acorn",
+                    date_of_birth=date(2022, 3, 1),
+                    key_person=world.members["practitioner"],
+                )
+                author = actor_of(authors[i % len(authors)])
+                shared = journal.observation_create(
+                    actor=author,
+                    children=[amy, ben, own],
+                    title=f"Shared {i}",
+                    notes="Played with https://example.org blocks.",
+                    next_steps="Count the blocks",
+                    observed_at=days_ago(1 + i % 20),
+                    publish=True,
+                )
+                for family, child in (("parent_amy", amy), ("parent_ben", ben)):
+                    journal.comment_add(
+                        actor=world.actor(family), observation=shared, child=child, body="Lovely"
+                    )
+                journal.comment_add(actor=author, observation=shared, child=amy, body="Thank you")
+                journal.observation_create(
+                    actor=actor_of(reviewed[i % len(reviewed)]),
+                    children=[amy, own],
+                    title=f"To review {i}",
+                    observed_at=days_ago(2),
+                    publish=True,
+                )
+                journal.observation_create(
+                    actor=world.actor("practitioner"),
+                    children=[own],
+                    title=f"Draft {i}",
+                    observed_at=days_ago(1),
+                )
+                family, child = (("parent_amy", amy), ("parent_ben", ben))[i % 2]
+                journal.contribution_create(
+                    actor=world.actor(family),
+                    children=[child],
+                    title=f"From home {i}",
+                    notes="At the park",
+                    observed_at=days_ago(1),
+                )
+            tenancy.setting_update(actor=manager, approve_parent_comments=True)
+            first = journal.observation_create(
+                actor=manager,
+                children=[amy, ben],
+                title="For replies",
+                observed_at=days_ago(3),
+                publish=True,
+            )
+            for i in range(n):
+                family, child = (("parent_amy", amy), ("parent_ben", ben))[i % 2]
+                journal.comment_add(
+                    actor=world.actor(family), observation=first, child=child, body=f"Reply {i}"
+                )
+
+    return fill
+
+
+def count_queries(client, url: str) -> tuple[int, list[str]]:
+    # A first request warms what a page writes once a day (the family's visit, R26).
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), [query["sql"] for query in captured.captured_queries]
+
+
+def expected_pages(world) -> dict:
+    """page -> (who asks, URL, the exact number of queries)."""
+    amy = world.children["amy"].pk
+    return {
+        # R5: P (4) + 1 the parent's attending children + 1 the daily visit
+        # (get_or_create finds today's row) + 1 count for the paginator + 1 the
+        # children for the chooser + 1 the page of observations with author and
+        # child count + 1 the links to their own children, with the child + 1 the
+        # replies they may read = 11.
+        "parent feed": ("parent_amy", reverse("feed"), 11),
+        # R13, R25: P (4) + 1 the child with room and key person + 1 the authors
+        # for the filter + 1 count for the paginator + 1 the 14/30-day counts +
+        # 1 the page of observations with authors + 1 their children + 1 their
+        # replies + 1 open next steps with who wrote them + 1 the child's
+        # parents = 13.
+        "child journal": ("senior", reverse("child_detail", args=[amy]), 13),
+        # R17, R18, R19: P (4) + for staff observations awaiting review: 1 the
+        # list with authors + 1 their children + 1 their replies; the same three
+        # for parents' contributions; + 1 the replies waiting, with author, child
+        # and observation = 11.
+        "review queue": ("senior", reverse("review_queue"), 11),
+        # R26: P (4) + 1 totals (shared, late, average delay) + 1 the sizes of
+        # the two observation queues + 1 replies waiting + 1 families and how
+        # many viewed their journal + 1 children with counts, "quiet" flag and
+        # key person + 1 staff with their counts = 10.
+        "monitoring": ("manager", reverse("monitoring"), 10),
+        # R26, the list behind a monitoring figure: P (4) + 1 the authors for the
+        # filter + 1 count for the paginator + 1 the page with authors + 1 their
+        # children + 1 their replies = 9.
+        "observation list": ("manager", reverse("observation_list") + "?status=published", 9),
+        # R15, R25: P (4) + 1 the key children with room, 14/30-day counts and
+        # open next steps + 1 the drafts and returned observations with authors
+        # + 1 their children + 1 their replies = 8.
+        "my key children": ("practitioner", reverse("key_children"), 8),
+        # R5: P (4, the API's session sign-in asks the same) + 1 the parent's
+        # attending children + 1 count + 1 the page of observations with author
+        # and child count + 1 links to their own children + 1 replies = 9.
+        "API list, parent": ("parent_amy", reverse("api:api_observations"), 9),
+        # R14: the same for staff, without the attending children = 8.
+        "API list, staff": ("senior", reverse("api:api_observations"), 8),
+    }
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_r5_r17_r26_list_pages_and_feeds_run_a_fixed_number_of_queries(world, build, n):
+    build(n)
+    expected, counted, seen = {}, {}, {}
+    for page, (who, url, count) in expected_pages(world).items():
+        expected[page] = count
+        counted[page], seen[page] = count_queries(world.client(who), url)
+    wrong = "\n\n".join(
+        f"{page}:\n" + "\n".join(seen[page]) for page in counted if counted[page] != expected[page]
+    )
+    assert counted == expected, wrong
