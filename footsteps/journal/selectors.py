@@ -258,6 +258,7 @@ def monitoring(actor, period: Period, quiet_days: int) -> dict:
                 distinct=True,
                 filter=Q(
                     observations__status=Status.PUBLISHED,
+                    observations__deleted_at__isnull=True,
                     observations__observed_at__gte=start,
                     observations__observed_at__lt=end,
                 ),
@@ -267,6 +268,7 @@ def monitoring(actor, period: Period, quiet_days: int) -> dict:
                 distinct=True,
                 filter=Q(
                     observations__status=Status.PUBLISHED,
+                    observations__deleted_at__isnull=True,
                     observations__is_late=True,
                     observations__observed_at__gte=start,
                     observations__observed_at__lt=end,

@@ -45,6 +45,10 @@ def _clean_text(title: str, notes: str) -> tuple[str, str]:
     return title, notes
 
 
+def _to_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
 def _check_observed_at(observed_at: datetime) -> None:
     if observed_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"observed_at": "The observation cannot be in the future."})
@@ -218,6 +222,9 @@ def observation_update(
         )
     if "observed_at" in fields:
         _check_observed_at(fields["observed_at"])
+        # Forms carry minutes only: the same minute is no change worth a history row.
+        if _to_minute(fields["observed_at"]) == _to_minute(observation.observed_at):
+            del fields["observed_at"]
     if "next_steps" in fields:
         fields["next_steps"] = fields["next_steps"].strip()
     # Claim the next version first: of two editors who started from the same
@@ -236,6 +243,16 @@ def observation_update(
         )
     if publish and observation.status in (Status.DRAFT, Status.RETURNED):
         _submit(actor, observation)
+    elif (
+        changes
+        and observation.status == Status.PUBLISHED
+        and observation.author_id == actor.membership.pk
+        and _needs_review(actor.membership, actor.setting)
+    ):
+        # Someone whose work is reviewed cannot change a shared entry unseen (R17):
+        # it leaves the journal until a reviewer approves the amended text.
+        observation.status = Status.AWAITING_REVIEW
+        _on_commit(tasks.notify_review_waiting, observation.pk)
     observation.save()
     if changes:
         audit_record(
@@ -392,6 +409,8 @@ def comment_add(*, actor: Actor, observation: Observation, child: Child, body: s
     )
     if actor.is_parent:
         _on_commit(tasks.notify_comment_waiting, comment.pk)
+    else:
+        _on_commit(tasks.notify_family_of_reply, comment.pk)
     audit_record(
         actor=actor.user,
         setting=actor.setting,

@@ -31,17 +31,38 @@ def _send(template: str, recipients, subject: str, **context) -> None:
         )
 
 
-def _parents_of(observation):
+def _parents_of(observation, child_ids=None):
+    """Parents of the entry's attending children (or of only `child_ids` among them)."""
+    links = {
+        "child_links__child__observation_links__observation": observation,
+        "child_links__child__status": "active",
+        "child_links__child__deleted_at__isnull": True,
+    }
+    if child_ids is not None:
+        links["child_links__child_id__in"] = child_ids
     return (
         Membership.objects.usable()
         .parents()
-        .filter(
-            child_links__child__observation_links__observation=observation,
-            child_links__child__status="active",
-            child_links__child__deleted_at__isnull=True,
-        )
+        .filter(**links)
         .select_related("user", "setting")
         .distinct()
+    )
+
+
+def _tell_families(observation, parents, subject: str) -> None:
+    """Email now, or hold for the daily digest, as each parent chose."""
+    from footsteps.journal.models import PendingNotice
+
+    PendingNotice.objects.bulk_create(
+        PendingNotice(parent=p, observation=observation)
+        for p in parents
+        if p.journal_emails == "daily"
+    )
+    _send(
+        "new_entry",
+        [p for p in parents if p.journal_emails == "immediate"],
+        subject,
+        path=reverse("observation_detail", args=[observation.pk]),
     )
 
 
@@ -61,24 +82,28 @@ def _reviewers_and_key_people(observation, child_ids=None):
 @task()
 def notify_observation_published(observation_id: int) -> None:
     """Tell families something new is in their child's journal, now or in the digest."""
-    from footsteps.journal.models import Observation, PendingNotice
+    from footsteps.journal.models import Observation
 
     observation = Observation.objects.filter(pk=observation_id, status="published").first()
     if observation is None or not observation.shared_with_parents:
         return
     parents = [p for p in _parents_of(observation) if p.pk != observation.author_id]
-    immediate = [p for p in parents if p.journal_emails == "immediate"]
-    PendingNotice.objects.bulk_create(
-        PendingNotice(parent=p, observation=observation)
-        for p in parents
-        if p.journal_emails == "daily"
-    )
-    _send(
-        "new_entry",
-        immediate,
-        "New in your child's learning journal",
-        path=reverse("observation_detail", args=[observation.pk]),
-    )
+    _tell_families(observation, parents, "New in your child's learning journal")
+
+
+@task()
+def notify_family_of_reply(comment_id: int) -> None:
+    """Staff replied in a family's thread: tell that family only (R5, R18)."""
+    from footsteps.journal.models import Comment
+
+    comment = Comment.objects.filter(pk=comment_id, status="published").first()
+    if comment is None:
+        return
+    observation = comment.observation
+    if observation.status != "published" or not observation.shared_with_parents:
+        return
+    parents = _parents_of(observation, child_ids=[comment.child_id])
+    _tell_families(observation, list(parents), "A reply in your child's learning journal")
 
 
 @task()
