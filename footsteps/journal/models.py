@@ -70,6 +70,9 @@ class Observation(models.Model):
         indexes = [
             models.Index(fields=["setting", "status", "-observed_at"]),
             models.Index(fields=["author", "status"]),
+            # Staff lists (API, child journal, observation list) show every status
+            # newest first: read in this order and stop at the page, not sort the setting.
+            models.Index(fields=["setting", "-observed_at", "-id"]),
         ]
 
     def __str__(self):
