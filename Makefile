@@ -1,5 +1,6 @@
 # Footsteps: `make run` for a working local site with demo data, `make test` for the suite.
-PYTHON ?= $(shell command -v python3.13 || echo python3)
+# Python 3.13: on the PATH, or from pyenv (see .python-version).
+PYTHON ?= $(shell command -v python3.13 || ls -d $$HOME/.pyenv/versions/3.13*/bin/python 2>/dev/null | tail -n 1)
 VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= config.settings
@@ -7,6 +8,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings
 .PHONY: run test install lint check-migrations deploy-check bench clean
 
 $(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.13 is needed (python3.13 on the PATH, or pyenv)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 

@@ -390,6 +390,8 @@ def test_r2_r1_nobody_can_sign_up_without_an_invitation(world):
     assert User.objects.count() == users_before
 
 
+# Transactional: the real worker command manages its own connection, as in production.
+@pytest.mark.django_db(transaction=True)
 def test_r2_the_production_mail_queue_keeps_no_invitation_token(
     world, settings, stored_in_database, django_capture_on_commit_callbacks, mailoutbox
 ):
