@@ -3,7 +3,6 @@
 PYTHON ?= $(shell command -v python3.13 || ls -d $$HOME/.pyenv/versions/3.13*/bin/python 2>/dev/null | tail -n 1)
 VENV := .venv
 BIN := $(VENV)/bin
-export DJANGO_SETTINGS_MODULE ?= config.settings
 
 .PHONY: run test install lint check-migrations deploy-check bench clean
 
@@ -26,8 +25,9 @@ run: install
 	DEBUG=true $(BIN)/python manage.py db_worker --no-reload & \
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Tests always use config.test_settings (pyproject.toml), whatever the environment says.
 test: install
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
