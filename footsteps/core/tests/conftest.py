@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 from footsteps.core.tests.browser import CHROMIUM, launch
@@ -24,3 +25,6 @@ def browser(monkeypatch):
         chromium = launch(playwright)
         yield chromium
         chromium.close()
+        # ORM calls made while Playwright's loop ran opened their own connection;
+        # close it, or PostgreSQL refuses to drop the test database at the end.
+        connections.close_all()
