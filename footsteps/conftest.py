@@ -245,3 +245,19 @@ def stored_in_database(db):
         return found
 
     return find
+
+
+@pytest.fixture
+def zed_parent_at_acorns(world):
+    """Zed's parent also has Ben at Little Acorns: one login, two settings."""
+    membership = activate(
+        people.parent_invite(
+            actor=world.actor("manager"),
+            email="parent_zed@family.test",
+            full_name="Zed Family",
+            child=world.children["ben"],
+            relationship="parent",
+        )
+    )
+    accept_agreement(membership)
+    return membership

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from footsteps.audit.models import AuditEvent
-from footsteps.conftest import PASSWORD, accept_agreement, activate
+from footsteps.conftest import PASSWORD, activate
 from footsteps.people import services as people
 from footsteps.people.models import Membership, Role
 
@@ -127,18 +127,9 @@ def test_r7_r12_the_last_manager_stays_and_a_second_manager_can_be_suspended(wor
     assert Membership.objects.get(pk=world.members["senior"].pk).role == Role.MANAGER
 
 
-def test_r7_suspension_in_one_setting_leaves_the_other_untouched(world):
+def test_r7_suspension_in_one_setting_leaves_the_other_untouched(world, zed_parent_at_acorns):
     """Zed's parent also has Ben at Little Acorns; suspended there, they still use Oak Tree."""
-    at_acorns = activate(
-        people.parent_invite(
-            actor=world.actor("manager"),
-            email="parent_zed@family.test",
-            full_name="Zed Family",
-            child=world.children["ben"],
-            relationship="parent",
-        )
-    )
-    accept_agreement(at_acorns)
+    at_acorns = zed_parent_at_acorns
     world.members["parent_zed_at_acorns"] = at_acorns
     acorns_session = world.client("parent_zed_at_acorns")
     assert acorns_session.get(reverse("feed")).status_code == 200

@@ -178,22 +178,6 @@ def test_r12_another_settings_objects_cannot_be_named_in_our_own_forms(world):
     assert _state_of_acorns(world) == before
 
 
-@pytest.fixture
-def zed_parent_at_acorns(world):
-    """Zed's parent also has Ben at Little Acorns: one login, two settings."""
-    membership = activate(
-        people.parent_invite(
-            actor=world.actor("manager"),
-            email="parent_zed@family.test",
-            full_name="Zed Family",
-            child=world.children["ben"],
-            relationship="parent",
-        )
-    )
-    accept_agreement(membership)
-    return membership
-
-
 def _choose(client, membership):
     return client.post(reverse("choose_setting"), {"membership": membership.pk})
 
