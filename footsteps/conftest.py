@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from footsteps.access.actor import Actor
-from footsteps.access.middleware import SESSION_KEY
+from footsteps.access.membership import SESSION_KEY
 from footsteps.children import services as children_services
 from footsteps.journal import services as journal
 from footsteps.people import services as people

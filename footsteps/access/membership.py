@@ -22,6 +22,25 @@ def usable_memberships(user):
     )
 
 
+SESSION_KEY = "footsteps_membership_id"
+
+
+def session_membership(request) -> tuple[Membership | None, list[Membership], bool]:
+    """The membership this signed-in session acts through, every usable one, and
+    whether the chosen one has just become unusable (suspended, or a parent's last
+    child left), in which case the session must end (R6, R7). With exactly one
+    usable membership and none chosen yet, that one is chosen."""
+    memberships = list(usable_memberships(request.user))
+    chosen_id = request.session.get(SESSION_KEY)
+    chosen = next((m for m in memberships if m.pk == chosen_id), None)
+    if chosen_id and chosen is None:
+        return None, memberships, True
+    if chosen is None and len(memberships) == 1:
+        chosen = memberships[0]
+        request.session[SESSION_KEY] = chosen.pk
+    return chosen, memberships, False
+
+
 def pending_agreement(membership: Membership) -> Agreement | None:
     """The current agreement for this membership's audience if not yet accepted (R3, R4)."""
     audience = "parent" if membership.is_parent else "staff"

@@ -3,9 +3,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 
 from footsteps.access.actor import ANONYMOUS, Actor
-from footsteps.access.membership import pending_agreement, usable_memberships
-
-SESSION_KEY = "footsteps_membership_id"
+from footsteps.access.membership import pending_agreement, session_membership
 
 # Views a signed-in person may reach before choosing a setting or accepting the
 # agreement: signing out, changing password, the choice and the agreement itself.
@@ -50,17 +48,11 @@ class ActorMiddleware:
         if match and match.app_name == "admin":
             return None  # the operator's admin site holds no child data (R32)
 
-        memberships = list(usable_memberships(request.user))
-        chosen_id = request.session.get(SESSION_KEY)
-        membership = next((m for m in memberships if m.pk == chosen_id), None)
-        if chosen_id and membership is None:
-            # The chosen membership was suspended or lost its last child: end the session.
+        membership, memberships, ended = session_membership(request)
+        if ended:
             logout(request)
             messages.error(request, "Your access to this setting has ended. Please sign in again.")
             return redirect("account_login")
-        if membership is None and len(memberships) == 1:
-            membership = memberships[0]
-            request.session[SESSION_KEY] = membership.pk
         request.actor = Actor(user=request.user, membership=membership)
         if ungated:
             return None

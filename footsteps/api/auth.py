@@ -9,8 +9,11 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
 from footsteps.access.actor import Actor
-from footsteps.access.membership import pending_agreement, usable_memberships
-from footsteps.access.middleware import SESSION_KEY
+from footsteps.access.membership import (
+    pending_agreement,
+    session_membership,
+    usable_memberships,
+)
 from footsteps.people.models import ApiToken, hash_token
 
 
@@ -35,11 +38,7 @@ class SessionActorAuth(APIKeyCookie):
     def authenticate(self, request, key):
         if not request.user.is_authenticated:
             return None
-        memberships = list(usable_memberships(request.user))
-        chosen_id = request.session.get(SESSION_KEY)
-        membership = next((m for m in memberships if m.pk == chosen_id), None)
-        if membership is None and not chosen_id and len(memberships) == 1:
-            membership = memberships[0]
+        membership, _memberships, _ended = session_membership(request)
         return _admit(request, membership)
 
 

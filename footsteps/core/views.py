@@ -4,8 +4,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from footsteps.access.membership import usable_memberships
-from footsteps.access.middleware import SESSION_KEY
+from footsteps.access.membership import SESSION_KEY, usable_memberships
 from footsteps.access.views import public
 
 

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from footsteps.access.middleware import SESSION_KEY
+from footsteps.access.membership import SESSION_KEY
 from footsteps.access.views import get_for, public, requires
 from footsteps.children.models import ParentLink
 from footsteps.children.selectors import children_for
