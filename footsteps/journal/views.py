@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -386,13 +387,7 @@ def comment_add(request, observation_id):
         messages.error(request, error)
     else:
         messages.success(request, notice)
-    return redirect(f"{observation_detail_url(observation.pk)}#thread-{child.pk}")
-
-
-def observation_detail_url(pk):
-    from django.urls import reverse
-
-    return reverse("observation_detail", args=[pk])
+    return redirect(f"{reverse('observation_detail', args=[observation.pk])}#thread-{child.pk}")
 
 
 # --- Parents -----------------------------------------------------------------
