@@ -212,7 +212,6 @@ def build_people(
     from django.utils import timezone
 
     from footsteps.children import services as children_services
-    from footsteps.core.demo import PARENT_AGREEMENT, STAFF_AGREEMENT
     from footsteps.people import services as people
     from footsteps.people.models import Role
     from footsteps.tenancy import services as tenancy
@@ -226,8 +225,6 @@ def build_people(
     )
     manager = _activate(manager, password_hash)
     boss = _actor(manager)
-    tenancy.agreement_publish(actor=boss, audience="parent", body=PARENT_AGREEMENT)
-    tenancy.agreement_publish(actor=boss, audience="staff", body=STAFF_AGREEMENT)
     rooms = [
         children_services.room_create(actor=boss, name=name)
         for name in ("Babies", "Toddlers", "Pre-school")

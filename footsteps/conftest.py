@@ -84,12 +84,15 @@ class World:
 
 def build_setting(world: World, *, prefix: str, name: str, slug: str):
     setting, manager = tenancy.setting_create(
-        name=name, slug=slug, manager_email=f"manager@{slug}.test", manager_name=f"{prefix} Manager"
+        name=name,
+        slug=slug,
+        manager_email=f"manager@{slug}.test",
+        manager_name=f"{prefix} Manager",
+        parent_agreement="Parent agreement v1",
+        staff_agreement="Staff agreement v1",
     )
     manager = activate(manager)
     boss = actor_of(manager)
-    tenancy.agreement_publish(actor=boss, audience="parent", body="Parent agreement v1")
-    tenancy.agreement_publish(actor=boss, audience="staff", body="Staff agreement v1")
     accept_agreement(manager)
     return setting, manager, boss
 

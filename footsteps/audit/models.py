@@ -4,6 +4,7 @@ from django.db import models
 # What each recorded action means, in words a manager reads in the activity log.
 ACTION_WORDS = {
     "setting.created": "opened the setting",
+    "operator.account_changed": "(the service operator) changed an account",
     "setting.updated": "changed the setting's options",
     "room.created": "added a room",
     "agreement.published": "published a new agreement",

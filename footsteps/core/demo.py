@@ -15,21 +15,6 @@ from footsteps.tenancy.models import Setting
 
 DEMO_PASSWORD = "footsteps-demo"
 
-PARENT_AGREEMENT = """Welcome to our online learning journal.
-
-1. Only you, our staff and the setting's management can see your child's journal.
-2. Please do not download, copy or share photos or observations on social media.
-3. Some observations include other children. Keep what you see private.
-4. You can reply to observations and add your own from home; staff look at them first.
-5. Sign out when you have finished, especially on shared devices."""
-
-STAFF_AGREEMENT = """Code of conduct for the online learning journal.
-
-1. Use only setting devices to take photographs of children.
-2. Never share your sign-in; sign out when you leave a device.
-3. Enter observations within a week, accurately and appropriately.
-4. Never discuss children's journals outside the setting."""
-
 
 def _activate(membership: Membership) -> Membership:
     """Accept the invitation as the invitee would, with the demo password."""
@@ -51,8 +36,6 @@ def build_demo(
     )
     manager = _activate(manager)
     boss = Actor(user=manager.user, membership=manager)
-    tenancy.agreement_publish(actor=boss, audience="parent", body=PARENT_AGREEMENT)
-    tenancy.agreement_publish(actor=boss, audience="staff", body=STAFF_AGREEMENT)
     rooms = {
         n: children_services.room_create(actor=boss, name=n)
         for n in ("Babies", "Toddlers", "Pre-school")

@@ -6,6 +6,7 @@ children: the operator cannot read a setting's records (R32)."""
 from django.contrib import admin
 from django_tasks_db.models import DBTaskResult
 
+from footsteps.audit.services import audit_record
 from footsteps.people.models import User
 
 # Queued emails wait in the task table with working invitation and password-reset
@@ -16,7 +17,30 @@ if admin.site.is_registered(DBTaskResult):
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
+    """The operator may switch an account off, nothing more: changing an email or
+    granting admin rights here would let them reset a password and read journals
+    (R32). Whatever they change is written to each of the person's settings' logs."""
+
     list_display = ["email", "full_name", "is_active", "last_login"]
     search_fields = ["email"]
     fields = ["email", "full_name", "is_active", "is_staff", "is_superuser", "last_login"]
-    readonly_fields = ["last_login"]
+    readonly_fields = ["email", "full_name", "is_staff", "is_superuser", "last_login"]
+
+    def has_add_permission(self, request):
+        return False  # accounts come only from a setting's invitation (R2)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deletion belongs to the setting's records lifecycle (R33, R34)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            for membership in obj.memberships.select_related("setting"):
+                audit_record(
+                    actor=request.user,
+                    setting=membership.setting,
+                    action="operator.account_changed",
+                    target=obj,
+                    fields=form.changed_data,
+                    is_active=obj.is_active,
+                )

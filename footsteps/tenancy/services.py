@@ -10,6 +10,21 @@ from footsteps.audit.services import audit_record
 from footsteps.children.models import Child
 from footsteps.tenancy.models import Agreement, AgreementAcceptance, Setting
 
+DEFAULT_PARENT_AGREEMENT = """Welcome to our online learning journal.
+
+1. Only you, our staff and the setting's management can see your child's journal.
+2. Please do not download, copy or share photos or observations on social media.
+3. Some observations include other children. Keep what you see private.
+4. You can reply to observations and add your own from home; staff look at them first.
+5. Sign out when you have finished, especially on shared devices."""
+
+DEFAULT_STAFF_AGREEMENT = """Code of conduct for the online learning journal.
+
+1. Use only setting devices to take photographs of children.
+2. Never share your sign-in; sign out when you leave a device.
+3. Enter observations within a week, accurately and appropriately.
+4. Never discuss children's journals outside the setting."""
+
 OPTION_FIELDS = ("name", "moderation", "approve_parent_comments", "late_entry_days")
 
 
@@ -115,9 +130,20 @@ def agreement_accept(
 
 
 @transaction.atomic
-def setting_create(*, name: str, slug: str, manager_email: str, manager_name: str):
+def setting_create(
+    *,
+    name: str,
+    slug: str,
+    manager_email: str,
+    manager_name: str,
+    parent_agreement: str = DEFAULT_PARENT_AGREEMENT,
+    staff_agreement: str = DEFAULT_STAFF_AGREEMENT,
+):
     """The operator opens a new setting and invites its first manager, who then
-    runs everything else (R12). The operator gets no access to its records (R32)."""
+    runs everything else (R12). The operator gets no access to its records (R32).
+
+    A setting opens with both agreements published, so nobody uses it before
+    accepting one (R3, R4); its manager can publish its own wording later."""
     from footsteps.access.actor import Actor
     from footsteps.people.models import Membership, Role
     from footsteps.people.services import _user_for_email, invitation_send
@@ -127,6 +153,8 @@ def setting_create(*, name: str, slug: str, manager_email: str, manager_name: st
     setting = Setting.objects.create(name=name.strip(), slug=slug)
     user = _user_for_email(email=manager_email, full_name=manager_name)
     manager = Membership.objects.create(user=user, setting=setting, role=Role.MANAGER)
+    for audience, body in (("parent", parent_agreement), ("staff", staff_agreement)):
+        Agreement.objects.create(setting=setting, audience=audience, version=1, body=body)
     audit_record(actor=None, setting=setting, action="setting.created", target=setting)
     invitation_send(actor=Actor(user=user, membership=manager), membership=manager)
     return setting, manager

@@ -160,3 +160,24 @@ def test_r1_production_hashes_passwords_with_argon2(world):
     stored = world.members["manager"].user.password
     assert "a-long-test-password" not in stored
     assert world.members["manager"].user.check_password("a-long-test-password")
+
+
+def test_r32_operator_cannot_change_an_accounts_email_to_take_it_over(world, client):
+    """Changing a manager's email in the admin, then resetting the password, would
+    hand the operator the journals: the email is read-only there."""
+    from footsteps.audit.models import AuditEvent
+    from footsteps.people.models import User
+
+    operator = User.objects.create_superuser("operator@service.test", "operator-password-1")
+    client.force_login(operator)
+    manager = world.members["manager"].user
+    url = f"/operator/people/user/{manager.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'name="email"' not in page.content
+    client.post(url, {"email": "operator@evil.test", "is_active": ""})
+    manager.refresh_from_db()
+    assert manager.email == "manager@acorns.test"
+    assert manager.is_active is False  # switching an account off is allowed...
+    logged = AuditEvent.objects.get(action="operator.account_changed")
+    assert logged.setting_id == world.members["manager"].setting_id  # ...and the setting sees it

@@ -252,3 +252,16 @@ def test_r3_r4_only_managers_publish_and_each_accepts_only_their_own_agreement(w
     assert blank.status_code == 200
     assert "body" in blank.context["form"].errors
     assert Agreement.objects.filter(setting_id=setting_id, audience="parent").count() == 1
+
+
+def test_r3_r4_a_new_setting_opens_with_agreements_so_nobody_skips_them(db):
+    from footsteps.access.membership import pending_agreement
+    from footsteps.tenancy import services as tenancy_services
+
+    _setting, manager = tenancy_services.setting_create(
+        name="Willow Room", slug="willow", manager_email="boss@willow.test", manager_name="Boss"
+    )
+    agreement = pending_agreement(manager)
+    assert agreement is not None
+    assert agreement.audience == "staff"
+    assert agreement.version == 1
