@@ -1,13 +1,11 @@
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from footsteps.access.views import get_for
 from footsteps.api.common import require_setting_wide
-from footsteps.children.models import Child
 from footsteps.journal import selectors, services
 from footsteps.journal.models import Comment, Observation, ObservationChild
 
@@ -267,9 +265,7 @@ def comment_add(request, observation_id: int, data: CommentIn):
         Observation.objects.select_related("setting"),
         pk=observation_id,
     )
-    child = Child.objects.filter(pk=data.child_id).first()
-    if child is None:
-        raise PermissionDenied
+    child = services.comment_child(request.actor, data.child_id)
     comment = services.comment_add(
         actor=request.actor, observation=observation, child=child, body=data.body
     )

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from footsteps.access.actor import Actor
@@ -49,17 +49,27 @@ def _to_minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-def _check_observed_at(observed_at: datetime) -> None:
-    if observed_at > timezone.now() + timedelta(minutes=5):
+def _observed_at(moment: datetime) -> datetime:
+    """When it was observed, as an aware moment not in the future. A time without a
+    zone (from an API client) is read as the setting's local time."""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"observed_at": "The observation cannot be in the future."})
+    return moment
 
 
-def _children_for(actor: Actor, children) -> list[Child]:
-    """The chosen children, every one of them attending and visible to the actor."""
+def _children_for(actor: Actor, children, keep=frozenset()) -> list[Child]:
+    """The chosen children, each visible to the actor and attending, or already on
+    the entry (`keep`): an amendment must not drop a child who has since left."""
     ids = {child.pk if isinstance(child, Child) else int(child) for child in children}
     if not ids:
         raise ValidationError({"children": "Choose at least one child."})
-    allowed = list(scope(actor, "child.view", Child.objects.active()).filter(pk__in=ids))
+    allowed = list(
+        scope(actor, "child.view", Child.objects.present())
+        .filter(pk__in=ids)
+        .filter(Q(status=Child.Status.ACTIVE) | Q(pk__in=keep))
+    )
     if len(allowed) != len(ids):
         raise ValidationError({"children": "Choose children from your setting's list."})
     return allowed
@@ -83,13 +93,16 @@ def _entry_delay(
 
 
 def _publish(observation: Observation, *, reviewer=None) -> None:
+    now = timezone.now()
     observation.status = Status.PUBLISHED
-    observation.published_at = timezone.now()
     # A reviewer's comment was for the author only; it never goes out with the entry.
     observation.review_note = ""
     if reviewer is not None:
         observation.reviewed_by = reviewer
-        observation.reviewed_at = observation.published_at
+        observation.reviewed_at = now
+    if observation.published_at is not None:
+        return  # re-approved after an amendment: families and next steps already have it
+    observation.published_at = now
     # Next steps written on the observation join each child's list (R25).
     if observation.next_steps.strip():
         NextStep.objects.bulk_create(
@@ -121,7 +134,7 @@ def observation_create(
     otherwise it stays a draft only its author sees."""
     require(actor, "observation.create", actor.setting)
     title, notes = _clean_text(title, notes)
-    _check_observed_at(observed_at)
+    observed_at = _observed_at(observed_at)
     chosen = _children_for(actor, children)
     setting = actor.setting
     delay, late = _entry_delay(setting, observed_at)
@@ -176,7 +189,8 @@ def _apply_changes(actor, observation, *, fields: dict, children, note: str = ""
     for name, value in fields.items():
         setattr(observation, name, value)
     if children is not None:
-        chosen = _children_for(actor, children)
+        linked = set(observation.links.values_list("child_id", flat=True))
+        chosen = _children_for(actor, children, keep=linked)
         ObservationChild.objects.filter(observation=observation).exclude(child__in=chosen).delete()
         existing = set(observation.links.values_list("child_id", flat=True))
         ObservationChild.objects.bulk_create(
@@ -221,7 +235,7 @@ def observation_update(
             fields.get("title", observation.title), fields.get("notes", observation.notes)
         )
     if "observed_at" in fields:
-        _check_observed_at(fields["observed_at"])
+        fields["observed_at"] = _observed_at(fields["observed_at"])
         # Forms carry minutes only: the same minute is no change worth a history row.
         if _to_minute(fields["observed_at"]) == _to_minute(observation.observed_at):
             del fields["observed_at"]
@@ -302,7 +316,7 @@ def contribution_create(
     """A parent adds an observation from home; staff approve it first (R19)."""
     require(actor, "contribution.create", actor.setting)
     title, notes = _clean_text(title, notes)
-    _check_observed_at(observed_at)
+    observed_at = _observed_at(observed_at)
     chosen = _children_for(actor, children)
     delay, late = _entry_delay(actor.setting, observed_at)
     observation = Observation.objects.create(
@@ -388,6 +402,22 @@ def contribution_withdraw(*, actor: Actor, observation: Observation) -> Observat
     return observation
 
 
+NOT_YOUR_CHILD = "You can reply only about your own child."
+
+
+def comment_child(actor: Actor, child_id) -> Child:
+    """The child whose thread a reply goes in, by id from a form or API call. Any id
+    that is not the actor's to use gets the same answer, whether it exists or not."""
+    child = None
+    if str(child_id).isdigit():
+        child = Child.objects.filter(pk=int(child_id), setting_id=actor.setting_id).first()
+    if child is None or (actor.is_parent and child.pk not in actor.child_ids):
+        raise ValidationError(
+            {"child": NOT_YOUR_CHILD if actor.is_parent else "Choose a child of this entry."}
+        )
+    return child
+
+
 @transaction.atomic
 def comment_add(*, actor: Actor, observation: Observation, child: Child, body: str) -> Comment:
     """A reply in the thread about one child of an observation (R18). A parent
@@ -396,14 +426,15 @@ def comment_add(*, actor: Actor, observation: Observation, child: Child, body: s
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write your reply first."})
+    # Parents first learn only that it is not their child: never whether another
+    # child is on the entry (R5).
+    if actor.is_parent and child.pk not in actor.child_ids:
+        raise ValidationError({"child": NOT_YOUR_CHILD})
     if not observation.links.filter(child=child).exists():
         raise ValidationError({"child": "This observation is not about that child."})
     status = Comment.Status.PUBLISHED
-    if actor.is_parent:
-        if child.pk not in actor.child_ids:
-            raise ValidationError({"child": "You can reply only about your own child."})
-        if actor.setting.approve_parent_comments:
-            status = Comment.Status.PENDING
+    if actor.is_parent and actor.setting.approve_parent_comments:
+        status = Comment.Status.PENDING
     comment = Comment.objects.create(
         observation=observation, child=child, author=actor.membership, body=body, status=status
     )

@@ -3,10 +3,12 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from footsteps.access.policy import can
@@ -108,9 +110,13 @@ def observation_edit(request, observation_id):
     observation = get_for(
         actor, "observation.edit", Observation.objects.prefetch_related("links"), pk=observation_id
     )
-    children = children_for(actor).filter(status="active")
+    # Children who have left stay choosable on an entry already about them (R13).
+    linked = [link.child_id for link in observation.links.all()]
+    children = children_for(actor).filter(Q(status="active") | Q(pk__in=linked))
     form = ObservationForm(
-        request.POST or None, children=children, initial=ObservationForm.initial_for(observation)
+        request.POST if request.method == "POST" else None,
+        children=children,
+        initial=ObservationForm.initial_for(observation),
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -210,8 +216,8 @@ def contribution_review(request, observation_id):
         services.contribution_approve(actor=actor, observation=observation, **form.cleaned_data)
         messages.success(request, "Approved: it is now in the journal.")
         return redirect("review_queue")
-    messages.error(request, "The title and text cannot be empty.")
-    return redirect("observation_detail", observation.pk)
+    # Show the page again with the reviewer's edits and what is missing: nothing lost.
+    return _render_detail(request, observation.pk, approve_form=form)
 
 
 @requires("review.queue", setting_wide=True)
@@ -227,7 +233,10 @@ def comment_approve(request, comment_id):
     comment = get_for(request.actor, "comment.approve", Comment.objects.all(), pk=comment_id)
     services.comment_approve(actor=request.actor, comment=comment)
     messages.success(request, "The reply is approved.")
-    return redirect(request.POST.get("next") or "review_queue")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("review_queue")
+    return redirect(back)
 
 
 @requires("child.list", setting_wide=True)
@@ -297,10 +306,18 @@ def observation_list(request):
 
 @requires("observation.view")
 def observation_detail(request, observation_id):
+    return _render_detail(request, observation_id)
+
+
+def _render_detail(request, observation_id, approve_form=None):
     actor = request.actor
     observation = get_for(
         actor, "observation.view", selectors.observations_for(actor), pk=observation_id
     )
+    if approve_form is None:
+        approve_form = ContributionApproveForm(
+            initial={"title": observation.title, "notes": observation.notes}
+        )
     return render(
         request,
         "journal/observation_detail.html",
@@ -310,9 +327,7 @@ def observation_detail(request, observation_id):
             "allowed": _allowed(actor, observation),
             "return_form": ReturnForm(),
             "decline_form": DeclineForm(),
-            "approve_form": ContributionApproveForm(
-                initial={"title": observation.title, "notes": observation.notes}
-            ),
+            "approve_form": approve_form,
         },
     )
 
@@ -355,13 +370,11 @@ def comment_add(request, observation_id):
         Observation.objects.select_related("setting"),
         pk=observation_id,
     )
-    child_id = request.POST.get("child", "")
-    child = Child.objects.filter(pk=child_id).first() if child_id.isdigit() else None
-    if child is None:
-        raise Http404
     body = request.POST.get("body", "")
     notice = error = ""
+    child = None
     try:
+        child = services.comment_child(actor, request.POST.get("child", ""))
         comment = services.comment_add(actor=actor, observation=observation, child=child, body=body)
     except ValidationError as invalid:
         error = " ".join(invalid.messages)
@@ -372,6 +385,9 @@ def comment_add(request, observation_id):
             if comment.status == Comment.Status.PENDING
             else "Your reply is added."
         )
+    if child is None:  # not a thread this person may write in: same answer for any id
+        messages.error(request, error)
+        return redirect("observation_detail", observation.pk)
     if request.htmx:
         # Swap just this conversation: quick on poor Wi-Fi, and the text stays on error.
         observation = get_for(

@@ -283,7 +283,8 @@ def api_token_revoke(request, token_id):
 def preferences(request):
     membership = request.actor.membership
     form = PreferencesForm(
-        request.POST or None, initial={"journal_emails": membership.journal_emails}
+        request.POST if request.method == "POST" else None,
+        initial={"journal_emails": membership.journal_emails},
     )
     if request.method == "POST" and form.is_valid():
         services.preferences_update(actor=request.actor, **form.cleaned_data)
