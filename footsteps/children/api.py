@@ -1,7 +1,8 @@
 from datetime import date
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from footsteps.access.views import get_for
@@ -34,17 +35,20 @@ class ChildOut(Schema):
         return obj.key_person.user.full_name if obj.key_person else None
 
 
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class ChildIn(Schema):
-    first_name: str
-    last_name: str
+    first_name: Name
+    last_name: Name
     date_of_birth: date
     room_id: int | None = None
     key_person_id: int | None = None
 
 
 class ChildPatchIn(Schema):
-    first_name: str | None = None
-    last_name: str | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
     date_of_birth: date | None = None
     room_id: int | None = None
     key_person_id: int | None = None
@@ -99,7 +103,12 @@ def child_create(request, data: ChildIn):
 @router.patch("/children/{child_id}", response=ChildOut, url_name="api_child_update")
 def child_update(request, child_id: int, data: ChildPatchIn):
     child = get_for(request.actor, "child.edit", Child.objects.all(), pk=child_id)
-    fields = data.dict(exclude_unset=True)
+    # Null clears a room or key person; for anything else it means "leave as it is".
+    fields = {
+        name: value
+        for name, value in data.dict(exclude_unset=True).items()
+        if value is not None or name in ("room_id", "key_person_id")
+    }
     status = fields.pop("status", None)
     if "room_id" in fields or "key_person_id" in fields:
         room, key_person = _relations(

@@ -15,6 +15,18 @@ from footsteps.people.models import Membership
 CHILD_FIELDS = ("first_name", "last_name", "date_of_birth", "room", "key_person", "joined_on")
 
 
+def _check_details(*, first_name=None, last_name=None, date_of_birth=None) -> None:
+    errors = {}
+    if first_name is not None and not first_name.strip():
+        errors["first_name"] = "Enter the child's first name."
+    if last_name is not None and not last_name.strip():
+        errors["last_name"] = "Enter the child's last name."
+    if date_of_birth is not None and date_of_birth > timezone.localdate():
+        errors["date_of_birth"] = "The date of birth cannot be in the future."
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_same_setting(actor: Actor, *, room: Room | None, key_person: Membership | None):
     # Forms already limit the choices; this guards the API and any other caller.
     if room is not None and room.setting_id != actor.setting_id:
@@ -37,6 +49,7 @@ def child_create(
     joined_on: date | None = None,
 ) -> Child:
     require(actor, "child.create", actor.setting)
+    _check_details(first_name=first_name, last_name=last_name, date_of_birth=date_of_birth)
     _check_same_setting(actor, room=room, key_person=key_person)
     child = Child.objects.create(
         setting=actor.setting,
@@ -57,6 +70,11 @@ def child_update(*, actor: Actor, child: Child, **fields) -> Child:
     unknown = set(fields) - set(CHILD_FIELDS)
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
+    _check_details(
+        first_name=fields.get("first_name"),
+        last_name=fields.get("last_name"),
+        date_of_birth=fields.get("date_of_birth"),
+    )
     _check_same_setting(actor, room=fields.get("room"), key_person=fields.get("key_person"))
     changed = {}
     for name, value in fields.items():

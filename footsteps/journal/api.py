@@ -1,7 +1,8 @@
 from datetime import datetime
+from typing import Annotated
 
 from django.http import Http404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from footsteps.access.views import get_for
@@ -10,6 +11,9 @@ from footsteps.journal import selectors, services
 from footsteps.journal.models import Comment, Observation, ObservationChild
 
 router = Router(tags=["journal"])
+
+# Input limits match the columns, so bad input is a 422, never a database error.
+Title = Annotated[str, Field(max_length=200)]
 
 
 class ChildRef(Schema):
@@ -37,7 +41,7 @@ class ObservationOut(Schema):
     next_steps: str
     observed_at: datetime
     created_at: datetime
-    is_late: bool
+    is_late: bool | None
     status: str
     source: str
     shared_with_parents: bool
@@ -62,6 +66,11 @@ class ObservationOut(Schema):
         return selectors.other_children_count(obj)
 
     @staticmethod
+    def resolve_is_late(obj, context):
+        # Late entry is a staff-quality figure (R22, R26), not for families.
+        return obj.is_late if context["request"].actor.is_staff_member else None
+
+    @staticmethod
     def resolve_next_steps(obj, context):
         return obj.next_steps if context["request"].actor.is_staff_member else ""
 
@@ -71,7 +80,7 @@ class ObservationOut(Schema):
 
 
 class ObservationIn(Schema):
-    title: str
+    title: Title
     child_ids: list[int]
     observed_at: datetime
     notes: str = ""
@@ -82,7 +91,7 @@ class ObservationIn(Schema):
 
 class ObservationPatchIn(Schema):
     version: int
-    title: str | None = None
+    title: Title | None = None
     child_ids: list[int] | None = None
     observed_at: datetime | None = None
     notes: str | None = None
@@ -92,7 +101,7 @@ class ObservationPatchIn(Schema):
 
 
 class ContributionIn(Schema):
-    title: str
+    title: Title
     child_ids: list[int]
     observed_at: datetime
     notes: str
@@ -103,13 +112,13 @@ class NoteIn(Schema):
 
 
 class ApproveContributionIn(Schema):
-    title: str | None = None
+    title: Title | None = None
     notes: str | None = None
 
 
 class CommentIn(Schema):
     child_id: int
-    body: str
+    body: Annotated[str, Field(max_length=5000)]
 
 
 class QueueOut(Schema):
@@ -176,7 +185,14 @@ def observation_update(request, observation_id: int, data: ObservationPatchIn):
         Observation.objects.prefetch_related("links"),
         pk=observation_id,
     )
-    fields = data.dict(exclude_unset=True, exclude={"version", "publish", "child_ids"})
+    # An explicit null means "leave as it is": none of these fields can be empty.
+    fields = {
+        name: value
+        for name, value in data.dict(
+            exclude_unset=True, exclude={"version", "publish", "child_ids"}
+        ).items()
+        if value is not None
+    }
     services.observation_update(
         actor=request.actor,
         observation=observation,

@@ -1,9 +1,13 @@
+from datetime import date, timedelta
+
 from django import forms
 from django.utils import timezone
 
 from footsteps.children.models import Child
 from footsteps.core.forms import Form
 from footsteps.journal.models import Observation
+
+EARLIEST = date(2000, 1, 1)
 
 
 class ChildrenField(forms.ModelMultipleChoiceField):
@@ -108,7 +112,22 @@ class ContributionApproveForm(Form):
     notes = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class JournalFilterForm(Form):
+class PeriodMixin:
+    """Start and end dates within the journal's plausible lifetime, start first."""
+
+    def clean(self):
+        data = super().clean()
+        latest = timezone.localdate() + timedelta(days=366)
+        for name in ("start", "end"):
+            day = data.get(name)
+            if day is not None and not (EARLIEST <= day <= latest):
+                self.add_error(name, f"Choose a date between {EARLIEST.year} and next year.")
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", "The end comes before the start.")
+        return data
+
+
+class JournalFilterForm(PeriodMixin, Form):
     start = forms.DateField(
         label="From",
         required=False,
@@ -164,7 +183,7 @@ class NextStepForm(Form):
     text = forms.CharField(label="New next step", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class MonitoringForm(Form):
+class MonitoringForm(PeriodMixin, Form):
     start = forms.DateField(
         label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -174,9 +193,3 @@ class MonitoringForm(Form):
     quiet_days = forms.IntegerField(
         label="Highlight children with no observation for (days)", min_value=1, max_value=365
     )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", "The end comes before the start.")
-        return data

@@ -95,7 +95,7 @@ class JournalFilters:
             observations = observations.filter(
                 observed_at__gte=datetime.combine(self.start, time.min, tz)
             )
-        if self.end:
+        if self.end and self.end < date.max:
             observations = observations.filter(
                 observed_at__lt=datetime.combine(self.end + timedelta(days=1), time.min, tz)
             )

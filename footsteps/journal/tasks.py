@@ -108,26 +108,37 @@ def notify_family_of_reply(comment_id: int) -> None:
 
 @task()
 def send_daily_digests() -> None:
-    """One email per parent listing how many entries are new since the last digest."""
+    """One email per parent counting the entries new since their last digest. Only
+    parents who may still use the journal get one (R6, R7); every notice read here
+    is marked done, and only those: one arriving meanwhile waits for tomorrow."""
     from footsteps.journal.models import PendingNotice
 
-    pending = PendingNotice.objects.filter(sent_at__isnull=True).select_related(
-        "parent__user", "parent__setting"
-    )
-    by_parent: dict[int, list] = {}
+    pending = list(PendingNotice.objects.filter(sent_at__isnull=True).only("id", "parent_id"))
+    if not pending:
+        return
+    counts: dict[int, int] = {}
     for notice in pending:
-        by_parent.setdefault(notice.parent_id, []).append(notice)
-    for notices in by_parent.values():
-        parent = notices[0].parent
-        if parent.status == "active":
-            _send(
-                "digest",
-                [parent],
-                "Your daily learning journal update",
-                path=reverse("feed"),
-                count=len(notices),
-            )
-    pending.update(sent_at=timezone.now())
+        counts[notice.parent_id] = counts.get(notice.parent_id, 0) + 1
+    reachable = (
+        Membership.objects.usable()
+        .parents()
+        .filter(
+            pk__in=counts,
+            child_links__child__status="active",
+            child_links__child__deleted_at__isnull=True,
+        )
+        .select_related("user", "setting")
+        .distinct()
+    )
+    for parent in reachable:
+        _send(
+            "digest",
+            [parent],
+            "Your daily learning journal update",
+            path=reverse("feed"),
+            count=counts[parent.pk],
+        )
+    PendingNotice.objects.filter(pk__in=[n.pk for n in pending]).update(sent_at=timezone.now())
 
 
 @task()

@@ -1,4 +1,6 @@
-from ninja import Router, Schema, Status
+from typing import Annotated
+
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from footsteps.access.views import get_for
@@ -57,15 +59,19 @@ class ParentOut(PersonOut):
         return list(obj.child_links.all())
 
 
+Email = Annotated[str, Field(max_length=254)]
+FullName = Annotated[str, Field(max_length=150)]
+
+
 class StaffInviteIn(Schema):
-    email: str
-    full_name: str
+    email: Email
+    full_name: FullName
     role: str
 
 
 class ParentInviteIn(Schema):
-    email: str
-    full_name: str
+    email: Email
+    full_name: FullName
     child_id: int
     relationship: str = "parent"
 
