@@ -61,6 +61,18 @@ def accept_agreement(membership: Membership) -> None:
     )
 
 
+def parent_joins(actor: Actor, *, email: str, full_name: str, child, relationship="parent"):
+    """A parent registered by `actor`'s setting who has set a password and accepted
+    the agreement: ready to use the journal."""
+    membership = activate(
+        people.parent_invite(
+            actor=actor, email=email, full_name=full_name, child=child, relationship=relationship
+        )
+    )
+    accept_agreement(membership)
+    return membership
+
+
 @dataclass
 class World:
     members: dict = field(default_factory=dict)
@@ -253,14 +265,9 @@ def stored_in_database(db):
 @pytest.fixture
 def zed_parent_at_acorns(world):
     """Zed's parent also has Ben at Little Acorns: one login, two settings."""
-    membership = activate(
-        people.parent_invite(
-            actor=world.actor("manager"),
-            email="parent_zed@family.test",
-            full_name="Zed Family",
-            child=world.children["ben"],
-            relationship="parent",
-        )
+    return parent_joins(
+        world.actor("manager"),
+        email="parent_zed@family.test",
+        full_name="Zed Family",
+        child=world.children["ben"],
     )
-    accept_agreement(membership)
-    return membership

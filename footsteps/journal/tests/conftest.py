@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from footsteps.conftest import accept_agreement, activate
+from footsteps.conftest import parent_joins
 from footsteps.journal import services as journal
 from footsteps.people import services as people
 from footsteps.tenancy import services as tenancy
@@ -98,16 +98,13 @@ def comments_approved_first(world):
 def second_amy_parent(world, django_capture_on_commit_callbacks):
     """Amy's other parent: the same child, a separate account (R1)."""
     with django_capture_on_commit_callbacks(execute=True):
-        membership = activate(
-            people.parent_invite(
-                actor=world.actor("manager"),
-                email="carer_amy@family.test",
-                full_name="Carer Amy",
-                child=world.children["amy"],
-                relationship="carer",
-            )
+        membership = parent_joins(
+            world.actor("manager"),
+            email="carer_amy@family.test",
+            full_name="Carer Amy",
+            child=world.children["amy"],
+            relationship="carer",
         )
-        accept_agreement(membership)
     world.members["carer_amy"] = membership
     return membership
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from footsteps.audit.models import AuditEvent
 from footsteps.children.models import Child, ParentLink
-from footsteps.conftest import PASSWORD, accept_agreement, activate
-from footsteps.people import services as people
+from footsteps.conftest import PASSWORD, parent_joins
 from footsteps.people.models import Invitation, Membership
 
 UNKNOWN = 987654
@@ -225,16 +224,13 @@ def test_r12_one_cannot_choose_someone_elses_membership(world, zed_parent_at_aco
 
 def test_r12_a_role_belongs_to_one_setting_only(world):
     """The senior at Little Acorns is a parent at Oak Tree: staff there, a parent here."""
-    oak_membership = activate(
-        people.parent_invite(
-            actor=world.actor("other_manager"),
-            email="SENIOR@acorns.test",
-            full_name="Senior Person",
-            child=world.children["zed"],
-            relationship="mother",
-        )
+    oak_membership = parent_joins(
+        world.actor("other_manager"),
+        email="SENIOR@acorns.test",
+        full_name="Senior Person",
+        child=world.children["zed"],
+        relationship="mother",
     )
-    accept_agreement(oak_membership)
     client = world.client("senior")
     assert client.get(reverse("child_list")).status_code == 200
 
