@@ -4,18 +4,27 @@ PYTHON ?= $(shell command -v python3.13 || ls -d $$HOME/.pyenv/versions/3.13*/bi
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint check-migrations deploy-check bench clean
+.PHONY: run test install lock lint check-migrations deploy-check bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.13 is needed (python3.13 on the PATH, or pyenv)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
-	$(BIN)/pip install --quiet -r requirements.lock
+# Development installs the locked development set (the running set plus test
+# tools); production installs requirements.lock alone. Both carry hashes.
+$(VENV)/.installed: $(BIN)/python requirements.lock requirements-dev.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
+
+# Regenerate both locks from pyproject.toml after changing a dependency there.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.13 --generate-hashes --quiet \
+		-o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.13 --generate-hashes --quiet \
+		--extra dev -o requirements-dev.lock
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -34,7 +43,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 check-migrations: install
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
 deploy-check: install
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))') \
