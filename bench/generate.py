@@ -186,25 +186,14 @@ def _actor(membership):
     return Actor(user=membership.user, membership=membership)
 
 
-def _activate(membership, password_hash: str):
-    """Accept the invitation through the real service. The password is set first
-    from one precomputed hash: Argon2 costs 0.2 s a person, by design."""
-    from footsteps.people import services as people
-    from footsteps.people.models import Invitation, User, hash_token, new_token
+def _activate(membership):
+    """Accept the invitation through the real service (footsteps.core.seeding)."""
+    from footsteps.core import seeding
 
-    User.objects.filter(pk=membership.user_id, password__startswith="!").update(
-        password=password_hash
-    )
-    token = new_token()
-    Invitation.objects.filter(
-        membership=membership, used_at__isnull=True, revoked_at__isnull=True
-    ).update(token_hash=hash_token(token))
-    return people.invitation_accept(token=token, password=None)
+    return seeding.activate(membership, PASSWORD)
 
 
-def build_people(
-    rng: random.Random, spec: dict, password_hash: str, shared_parents: dict | None = None
-) -> Plan:
+def build_people(rng: random.Random, spec: dict, shared_parents: dict | None = None) -> Plan:
     """Setting, staff, rooms, children, families and agreements, through the services.
     `shared_parents` maps a family number to an existing parent's email: the same
     person with a child here too."""
@@ -223,7 +212,7 @@ def build_people(
         manager_email=f"manager@{domain}",
         manager_name="Maya Patel",
     )
-    manager = _activate(manager, password_hash)
+    manager = _activate(manager)
     boss = _actor(manager)
     rooms = [
         children_services.room_create(actor=boss, name=name)
@@ -232,7 +221,7 @@ def build_people(
 
     def invite(email, full_name, role):
         membership = people.staff_invite(actor=boss, email=email, full_name=full_name, role=role)
-        return _activate(membership, password_hash)
+        return _activate(membership)
 
     seniors = [
         invite(f"senior{i:02}@{domain}", f"{rng.choice(ADULT_NAMES)} Senior{i}", Role.SENIOR)
@@ -291,22 +280,16 @@ def build_people(
                 people.parent_link(
                     actor=boss, parent=membership, child=sibling, relationship="parent"
                 )
-            family.parents.append(_activate(membership, password_hash))
+            family.parents.append(_activate(membership))
+
+    from footsteps.core import seeding
 
     for membership in [*seniors, *practitioners, manager]:
-        actor = _actor(membership)
-        tenancy.agreement_accept(
-            actor=actor, agreement=tenancy.current_agreement(setting.pk, "staff")
-        )
+        seeding.accept_agreement(membership)
     for family in families:
         for membership in family.parents:
-            actor = _actor(membership)
-            consent = "granted" if rng.random() < 0.9 else "refused"
-            tenancy.agreement_accept(
-                actor=actor,
-                agreement=tenancy.current_agreement(setting.pk, "parent"),
-                journal_consent=True,
-                image_consents=dict.fromkeys(actor.child_ids, consent),
+            seeding.accept_agreement(
+                membership, image_consent="granted" if rng.random() < 0.9 else "refused"
             )
 
     parents_of = {c.pk: f.parents for f in families for c in f.children}
@@ -594,17 +577,23 @@ def generate(*, seed: int = SEED) -> dict:
     """Both settings; returns what the load test needs to sign in and where to go."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
+    from django.test import override_settings
+
+    from footsteps.people.models import User
 
     rng = random.Random(seed)
-    password_hash = make_password(PASSWORD)
-    with transaction.atomic():
-        main = build_people(rng, MAIN, password_hash)
+    # Argon2 costs 0.2 s a person, by design: people join with a cheap hash, then
+    # everyone gets one precomputed Argon2 hash of the same password.
+    cheap = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with cheap, transaction.atomic():
+        main = build_people(rng, MAIN)
         write_journal(seed, main)
     # Two parents of the main setting also have a child at the other (same accounts).
     shared = {n: main.families[n].parents[0].user.email for n in (10, 11)}
-    with transaction.atomic():
-        other = build_people(rng, OTHER, password_hash, shared_parents=shared)
+    with cheap, transaction.atomic():
+        other = build_people(rng, OTHER, shared_parents=shared)
         write_journal(seed, other)
+    User.objects.update(password=make_password(PASSWORD))
     with connection.cursor() as cursor:
         # Fresh planner statistics, as autovacuum would have after years of use.
         cursor.execute("ANALYZE")

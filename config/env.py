@@ -44,14 +44,22 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def secret_key(var_dir: Path) -> str:
-    """SECRET_KEY from the environment, else one generated on first run and kept in var/.
+def secret_key(var_dir: Path, *, allow_generated: bool) -> str:
+    """SECRET_KEY from the environment; for local development only (DEBUG), one
+    generated on first run and kept in var/, so a fresh clone works with no set-up.
 
-    The generated key lives outside git so a fresh clone works with no set-up,
-    and sessions survive restarts of the development server.
+    In production a missing key stops the process: a key written quietly beside
+    the database would sign sessions and reset links with a secret nobody chose
+    and a backup of var/ would carry it.
     """
     if key := os.environ.get("SECRET_KEY"):
         return key
+    if not allow_generated:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. In production set it in the environment, for example "
+            "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(60))'). "
+            "For local development run with DEBUG=true (make run does)."
+        )
     path = var_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()

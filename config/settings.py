@@ -10,14 +10,16 @@ from config.env import env_bool, env_int, env_list, env_str, secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FOOTSTEPS_VAR_DIR", str(BASE_DIR / "var")))
 
-SECRET_KEY = secret_key(VAR_DIR)
 DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = secret_key(VAR_DIR, allow_generated=DEBUG)
+# Old keys still accepted while a rotation settles (sessions, reset links, queued mail).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "footsteps.core.admin_apps.OperatorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -118,9 +120,30 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Footsteps] "
+# Tell people when their password is changed or reset.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Failed passwords are counted per account and per account and address by
+# footsteps.people.signin (the adapter); allauth's per-address counter is off
+# and its limit on all sign-ins from one address is only a flood guard, since a
+# nursery's staff share one public address.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "300/m/ip"}
+# Failed passwords before a lock: (failures, within seconds, locked for seconds).
+SIGN_IN_LIMITS = {
+    "pair": (5, 15 * 60, 15 * 60),  # one account from one address: typos
+    "account": (20, 60 * 60, 60 * 60),  # one account from anywhere (a manager can unlock)
+    "address": (100, 10 * 60, 10 * 60),  # one address, any account: a flood guard
+}
 # Sign-up is closed, so an email to an unknown address would only point at a dead page.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("FOOTSTEPS_HTTPS", False) else "http"
+
+# The client's address (sign-in throttling, the audit trail) comes only from a
+# proxy we trust: how many proxies append to X-Forwarded-For, or the one header
+# the proxy sets. Neither: the socket's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
@@ -250,6 +273,7 @@ SECURE_CSP = {
 INVITATION_MAX_AGE_HOURS = env_int("INVITATION_MAX_AGE_HOURS", 72)
 
 NINJA_PAGINATION_PER_PAGE = 25
+NINJA_PAGINATION_MAX_LIMIT = 100
 
 LOGGING = {
     "version": 1,

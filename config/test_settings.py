@@ -1,6 +1,11 @@
 """Settings for the test suite: the real stack, minus what only slows tests down."""
 
-from config.settings import *  # noqa: F403
+import os
+
+# Production refuses to start without a key; the suite has a fixed one of its own.
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-" + "x" * 40)
+
+from config.settings import *  # noqa: E402, F403
 
 # A cheap hasher: Argon2 is deliberately slow (production keeps it, see settings).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

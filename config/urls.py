@@ -1,5 +1,6 @@
+from allauth.account import urls as allauth_account_urls
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, include, path
 
 from footsteps.api.api import api
 from footsteps.children import views as children
@@ -7,6 +8,24 @@ from footsteps.core import views as core
 from footsteps.journal import views as journal
 from footsteps.people import views as people
 from footsteps.tenancy import views as tenancy
+
+# The allauth pages Footsteps uses. Every other one (its email addresses page,
+# sign-up, reauthentication...) answers 404: routed ahead of allauth's include,
+# so a page a new allauth version adds is closed until someone opens it here.
+ALLAUTH_PAGES_USED = {
+    "account_login",
+    "account_logout",
+    "account_change_password",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+}
+allauth_pages_closed = [
+    URLPattern(pattern.pattern, core.not_found)
+    for pattern in allauth_account_urls.urlpatterns
+    if isinstance(pattern, URLPattern) and pattern.name not in ALLAUTH_PAGES_USED
+]
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -16,7 +35,14 @@ urlpatterns = [
     path("sign-out-everywhere/", core.sign_out_everywhere, name="sign_out_everywhere"),
     path("agreement/", tenancy.agreement, name="agreement"),
     path("invite/<str:token>/", people.invitation_accept, name="invitation_accept"),
+    path("accounts/", include(allauth_pages_closed)),
     path("accounts/", include("allauth.urls")),
+    path("account/email/", people.email_change, name="email_change"),
+    path(
+        "account/email/confirm/<str:token>/",
+        people.email_change_confirm,
+        name="email_change_confirm",
+    ),
     path("account/api-keys/", people.api_tokens, name="api_tokens"),
     path(
         "account/api-keys/<int:token_id>/revoke/", people.api_token_revoke, name="api_token_revoke"
@@ -43,6 +69,12 @@ urlpatterns = [
         name="person_reactivate",
     ),
     path("manage/people/<int:membership_id>/resend/", people.person_resend, name="person_resend"),
+    path(
+        "manage/people/<int:membership_id>/new-login/",
+        people.person_new_login,
+        name="person_new_login",
+    ),
+    path("manage/people/<int:membership_id>/unlock/", people.person_unlock, name="person_unlock"),
     path("manage/people/<int:membership_id>/link/", people.person_link, name="person_link"),
     path("manage/links/<int:link_id>/remove/", people.link_remove, name="link_remove"),
     # Children.

@@ -10,15 +10,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
 from footsteps.access.actor import Actor
 from footsteps.access.membership import SESSION_KEY
 from footsteps.children import services as children_services
+from footsteps.core import seeding
+from footsteps.core.seeding import accept_agreement, actor_of
 from footsteps.journal import services as journal
 from footsteps.people import services as people
-from footsteps.people.models import Invitation, Membership, Role, hash_token, new_token
+from footsteps.people.models import Membership, Role
 from footsteps.tenancy import services as tenancy
 
 PASSWORD = "a-long-test-password"
@@ -34,31 +37,16 @@ def queued_email(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Sign-in counters live in the cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def activate(membership: Membership) -> Membership:
-    """Accept the latest invitation as the invitee would (the emailed token is
-    not stored, so swap in one we know)."""
-    token = new_token()
-    Invitation.objects.filter(
-        membership=membership, used_at__isnull=True, revoked_at__isnull=True
-    ).update(token_hash=hash_token(token))
-    return people.invitation_accept(token=token, password=PASSWORD)
-
-
-def actor_of(membership: Membership) -> Actor:
-    membership.refresh_from_db()
-    return Actor(user=membership.user, membership=membership)
-
-
-def accept_agreement(membership: Membership) -> None:
-    actor = actor_of(membership)
-    audience = "parent" if membership.role == Role.PARENT else "staff"
-    agreement = tenancy.current_agreement(membership.setting_id, audience)
-    tenancy.agreement_accept(
-        actor=actor,
-        agreement=agreement,
-        journal_consent=True if audience == "parent" else None,
-        image_consents=dict.fromkeys(actor.child_ids, "granted"),
-    )
+    return seeding.activate(membership, PASSWORD)
 
 
 def parent_joins(actor: Actor, *, email: str, full_name: str, child, relationship="parent"):

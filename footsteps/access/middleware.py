@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from footsteps.access.actor import ANONYMOUS, Actor
 from footsteps.access.membership import pending_agreement, session_membership
@@ -14,6 +15,8 @@ _UNGATED_NAMES = {
     "no_access",
     "invitation_accept",
     "sign_out_everywhere",
+    "email_change",
+    "email_change_confirm",
 }
 
 
@@ -35,7 +38,14 @@ class ActorMiddleware:
 
     def __call__(self, request):
         request.actor = ANONYMOUS
-        return self.get_response(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            # Journal pages must not come back from a shared device's cache or
+            # back button after sign-out (R5, R9).
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.path.startswith("/api/") or not request.user.is_authenticated:

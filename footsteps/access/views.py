@@ -40,6 +40,21 @@ def public(view):
     return view
 
 
+def personal(view):
+    """A page about the signed-in person's own account (their sign-in address),
+    whichever settings they belong to: it reads and changes nothing else, so
+    there is no object to check, only that someone is signed in."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapped.footsteps_action = "personal"
+    return wrapped
+
+
 def get_for(actor, action: str, queryset, **lookup):
     """The object the actor may act on, or 404: the same answer for "does not
     exist" and "not yours", so nothing leaks about other families or settings."""

@@ -48,7 +48,11 @@ class TokenActorAuth(HttpBearer):
     def authenticate(self, request, token):
         api_token = (
             ApiToken.objects.select_related("membership__user", "membership__setting")
-            .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+            .filter(
+                token_hash=hash_token(token),
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
             .first()
         )
         if api_token is None:

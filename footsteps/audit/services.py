@@ -14,3 +14,14 @@ def audit_record(*, actor, setting, action: str, target=None, **data) -> AuditEv
         target_id=str(target.pk) if target is not None else "",
         data=data,
     )
+
+
+def audit_person(*, actor, user, action: str, **data) -> None:
+    """An event about a person's own account (sign-in, password, address, keys):
+    one row in each setting they belong to, so every manager responsible for
+    them sees it (R39); one row with no setting for someone in none."""
+    from footsteps.tenancy.models import Setting
+
+    settings = list(Setting.objects.filter(memberships__user=user).distinct()) or [None]
+    for setting in settings:
+        audit_record(actor=actor, setting=setting, action=action, target=user, **data)

@@ -32,7 +32,7 @@ class ChildOut(Schema):
 
     @staticmethod
     def resolve_key_person(obj):
-        return obj.key_person.user.full_name if obj.key_person else None
+        return obj.key_person.display_name if obj.key_person else None
 
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]

@@ -25,7 +25,7 @@ class ChildForm(ModelForm):
             .exclude(status="suspended")
             .select_related("user")
         )
-        self.fields["key_person"].label_from_instance = lambda m: m.user.full_name
+        self.fields["key_person"].label_from_instance = lambda m: m.display_name
 
 
 class ImageConsentForm(Form):

@@ -110,3 +110,21 @@ class ParentLink(models.Model):
 
     def __str__(self):
         return f"{self.parent.user} is {self.get_relationship_display()} of {self.child}"
+
+
+class PendingLink(models.Model):
+    """A link a manager asked for between a child and someone who already uses
+    this setting, waiting for that person to accept the invitation while signed
+    in (R2, R5). Nobody sees a child's journal because an email address matched."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="pending_links")
+    parent = models.ForeignKey(
+        "people.Membership", on_delete=models.CASCADE, related_name="pending_links"
+    )
+    relationship = models.CharField(
+        max_length=20, choices=ParentLink.Relationship, default="parent"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["child", "parent"], name="one_pending_link")]

@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from footsteps.access.actor import Actor
 from footsteps.children import services as children_services
+from footsteps.core import seeding
 from footsteps.journal import services as journal
 from footsteps.people import services as people
-from footsteps.people.models import Invitation, Membership, Role, new_token
+from footsteps.people.models import Membership, Role
 from footsteps.tenancy import services as tenancy
 from footsteps.tenancy.models import Setting
 
@@ -17,14 +18,7 @@ DEMO_PASSWORD = "footsteps-demo"
 
 
 def _activate(membership: Membership) -> Membership:
-    """Accept the invitation as the invitee would, with the demo password."""
-    token = new_token()
-    from footsteps.people.models import hash_token
-
-    Invitation.objects.filter(membership=membership, used_at__isnull=True).update(
-        token_hash=hash_token(token)
-    )
-    return people.invitation_accept(token=token, password=DEMO_PASSWORD)
+    return seeding.activate(membership, DEMO_PASSWORD)
 
 
 @transaction.atomic
@@ -94,18 +88,8 @@ def build_demo(
         Actor(user=senior.user, membership=senior),
         Actor(user=practitioner.user, membership=practitioner),
     ]
-    for actor in staff_actors:
-        tenancy.agreement_accept(
-            actor=actor, agreement=tenancy.current_agreement(actor.setting_id, "staff")
-        )
-    for parent in (parent_a, parent_b):
-        actor = Actor(user=parent.user, membership=parent)
-        tenancy.agreement_accept(
-            actor=actor,
-            agreement=tenancy.current_agreement(actor.setting_id, "parent"),
-            journal_consent=True,
-            image_consents=dict.fromkeys(actor.child_ids, "granted"),
-        )
+    for membership in (manager, senior, practitioner, parent_a, parent_b):
+        seeding.accept_agreement(membership)
     if observations:
         now = timezone.now()
         prac = staff_actors[2]

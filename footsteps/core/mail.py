@@ -8,15 +8,17 @@ way without knowing it.
 
 Emails carry working sign-in links (invitations, password resets), and only
 their hashes may be stored (R2). So the queued copy is encrypted with a key
-derived from SECRET_KEY, which never lives in the database, and the task wipes
-it once the message is delivered.
+derived (HKDF) from SECRET_KEY, which never lives in the database, and the task
+wipes it once the message is delivered. Keys derived from SECRET_KEY_FALLBACKS
+still open mail queued before a key rotation.
 """
 
 import base64
-import hashlib
 import json
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
@@ -54,9 +56,17 @@ def data_to_message(data: dict, connection) -> EmailMultiAlternatives:
     return message
 
 
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(f"footsteps.mail:{settings.SECRET_KEY}".encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+def _fernet_for(secret: str) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"footsteps.mail").derive(
+        secret.encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _fernet() -> MultiFernet:
+    """Encrypts with the current key; decrypts with it or any fallback key."""
+    secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return MultiFernet([_fernet_for(secret) for secret in secrets])
 
 
 def seal(data: dict) -> str:

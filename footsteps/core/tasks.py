@@ -1,3 +1,5 @@
+import uuid
+
 from django.core.mail import mailers
 from django.tasks import task
 
@@ -15,5 +17,8 @@ def deliver_email(context, sealed_message: str) -> None:
 def _forget_payload(task_id: str) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    # A no-op for other backends (the immediate one in tests keeps nothing).
+    try:
+        uuid.UUID(task_id)
+    except ValueError:
+        return  # not the database queue (the immediate backend keeps nothing)
     DBTaskResult.objects.filter(id=task_id).update(args_kwargs={"args": [], "kwargs": {}})

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.db import connection
 from django.http import Http404, JsonResponse
@@ -6,6 +7,12 @@ from django.views.decorators.http import require_POST
 
 from footsteps.access.membership import SESSION_KEY, usable_memberships
 from footsteps.access.views import public
+
+
+@public
+def not_found(request, *args, **kwargs):
+    """Pages of the sign-in library that Footsteps does not use (config/urls.py)."""
+    raise Http404
 
 
 @public
@@ -55,11 +62,14 @@ def no_access(request):
 @require_POST
 @public
 def sign_out_everywhere(request):
-    """Sign out of all devices (R9)."""
+    """Sign out of all devices, and end every API key (R9)."""
     user = request.user
     if user.is_authenticated:
         from footsteps.people.services import user_sign_out_everywhere
 
         user_sign_out_everywhere(user=user)
         logout(request)
+        messages.success(
+            request, "You are signed out on every device, and your API keys no longer work."
+        )
     return redirect("account_login")

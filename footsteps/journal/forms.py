@@ -91,7 +91,13 @@ class ContributionForm(Form):
 class CommentForm(Form):
     child = forms.IntegerField(widget=forms.HiddenInput)
     body = forms.CharField(
-        label="Your reply", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+        label="Your reply",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={
+            "required": "Write your reply first.",
+            "max_length": "Keep your reply under 5,000 characters (it has %(show_value)d).",
+        },
     )
 
 
@@ -158,9 +164,7 @@ class JournalFilterForm(PeriodMixin, Form):
 
     def __init__(self, *args, authors, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["author"].choices = [("", "Anyone")] + [
-            (m.pk, m.user.full_name) for m in authors
-        ]
+        self.fields["author"].choices = [("", "Anyone")] + [(m.pk, m.display_name) for m in authors]
 
     def filters(self):
         """The chosen filters; none if the form is unbound or invalid."""

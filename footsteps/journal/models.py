@@ -119,6 +119,9 @@ class Comment(models.Model):
     author = models.ForeignKey("people.Membership", on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     status = models.CharField(max_length=10, choices=Status, default=Status.PUBLISHED)
+    # Written while the entry was staff-only: stays among staff even if the entry
+    # is shared with the family later.
+    staff_only = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     approved_by = models.ForeignKey(
         "people.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

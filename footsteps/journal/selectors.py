@@ -27,7 +27,7 @@ def visible_comments(actor):
     children's threads, and of those only approved replies and their own (R5, R18)."""
     comments = Comment.objects.select_related("author__user", "child").order_by("created_at", "id")
     if actor.is_parent:
-        comments = comments.filter(child_id__in=actor.child_ids).filter(
+        comments = comments.filter(child_id__in=actor.child_ids, staff_only=False).filter(
             Q(status=Comment.Status.PUBLISHED) | Q(author=actor.membership)
         )
     return comments

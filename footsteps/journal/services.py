@@ -436,7 +436,13 @@ def comment_add(*, actor: Actor, observation: Observation, child: Child, body: s
     if actor.is_parent and actor.setting.approve_parent_comments:
         status = Comment.Status.PENDING
     comment = Comment.objects.create(
-        observation=observation, child=child, author=actor.membership, body=body, status=status
+        observation=observation,
+        child=child,
+        author=actor.membership,
+        body=body,
+        status=status,
+        # Staff discussion of a staff-only entry stays among staff if it is shared later.
+        staff_only=not observation.shared_with_parents,
     )
     if actor.is_parent:
         _on_commit(tasks.notify_comment_waiting, comment.pk)

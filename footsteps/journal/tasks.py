@@ -96,7 +96,7 @@ def notify_family_of_reply(comment_id: int) -> None:
     """Staff replied in a family's thread: tell that family only (R5, R18)."""
     from footsteps.journal.models import Comment
 
-    comment = Comment.objects.filter(pk=comment_id, status="published").first()
+    comment = Comment.objects.filter(pk=comment_id, status="published", staff_only=False).first()
     if comment is None:
         return
     observation = comment.observation

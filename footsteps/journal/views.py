@@ -370,12 +370,20 @@ def comment_add(request, observation_id):
         Observation.objects.select_related("setting"),
         pk=observation_id,
     )
+    form = CommentForm(request.POST)
     body = request.POST.get("body", "")
     notice = error = ""
     child = None
     try:
         child = services.comment_child(actor, request.POST.get("child", ""))
-        comment = services.comment_add(actor=actor, observation=observation, child=child, body=body)
+        # The form's checks (length) apply to the page as to the API.
+        if not form.is_valid():
+            raise ValidationError(
+                [message for errors in form.errors.values() for message in errors]
+            )
+        comment = services.comment_add(
+            actor=actor, observation=observation, child=child, body=form.cleaned_data["body"]
+        )
     except ValidationError as invalid:
         error = " ".join(invalid.messages)
     else:

@@ -3,6 +3,8 @@ from dataclasses import dataclass
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
+from footsteps.people import signin
+
 
 @dataclass(frozen=True)
 class _Site:
@@ -21,3 +23,25 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_mail(
             template_prefix, email, {**context, "current_site": _Site("Footsteps", domain)}
         )
+
+    def get_client_ip(self, request):
+        # allauth's own limits (password reset requests) see the same address as ours.
+        return signin.client_ip(request)
+
+    # Sign-in throttling is ours (footsteps.people.signin), replacing allauth's
+    # per-address counter that let one person's typos lock out a whole nursery.
+    def pre_authenticate(self, request, **credentials):
+        signin.check_not_locked(credentials.get("email", ""), signin.client_ip(request))
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            signin.record_success(credentials.get("email", ""), signin.client_ip(request))
+        return user
+
+    def authentication_failed(self, request, **credentials):
+        from footsteps.people.services import sign_in_failed
+
+        email = credentials.get("email", "")
+        locked = signin.record_failure(email, signin.client_ip(request))
+        sign_in_failed(email=email, ip=signin.client_ip(request), locked=locked)

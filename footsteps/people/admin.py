@@ -3,16 +3,21 @@
 It deliberately registers no children, journals or links between parents and
 children: the operator cannot read a setting's records (R32)."""
 
+from allauth.account.models import EmailAddress
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django_tasks_db.models import DBTaskResult
 
-from footsteps.audit.services import audit_record
+from footsteps.audit.services import audit_person
 from footsteps.people.models import User
 
 # Queued emails wait in the task table with working invitation and password-reset
 # links in their arguments: the operator must not read them and take over an account.
-if admin.site.is_registered(DBTaskResult):
-    admin.site.unregister(DBTaskResult)
+# Extra email addresses would let the operator add one to a manager's account and
+# reset its password (R32); groups grant nothing in Footsteps.
+for model in (DBTaskResult, EmailAddress, Group):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
 @admin.register(User)
@@ -35,12 +40,10 @@ class UserAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if form.changed_data:
-            for membership in obj.memberships.select_related("setting"):
-                audit_record(
-                    actor=request.user,
-                    setting=membership.setting,
-                    action="operator.account_changed",
-                    target=obj,
-                    fields=form.changed_data,
-                    is_active=obj.is_active,
-                )
+            audit_person(
+                actor=request.user,
+                user=obj,
+                action="operator.account_changed",
+                fields=form.changed_data,
+                is_active=obj.is_active,
+            )

@@ -38,7 +38,7 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_full_name(obj):
-        return obj.user.full_name
+        return obj.display_name
 
     @staticmethod
     def resolve_email(obj):

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PeopleConfig(AppConfig):
     name = "footsteps.people"
     label = "people"
+
+    def ready(self):
+        from footsteps.people import receivers  # noqa: F401

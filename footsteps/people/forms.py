@@ -59,12 +59,40 @@ class SetPasswordForm(Form):
         return data
 
 
+def _current_password_field():
+    return forms.CharField(
+        label="Your current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ConfirmPasswordForm(Form):
+    password = _current_password_field()
+
+
 class ApiTokenForm(Form):
     name = forms.CharField(
         label="Name of the key",
         max_length=100,
         help_text="For example, the device or app that will use it.",
     )
+    days = forms.TypedChoiceField(
+        label="Works for",
+        choices=[("30", "30 days"), ("90", "90 days"), ("365", "A year")],
+        initial="90",
+        coerce=int,
+    )
+    password = _current_password_field()
+
+
+class EmailChangeForm(Form):
+    new_email = forms.EmailField(
+        label="New email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="We send a link there. Your address changes once you open it.",
+    )
+    password = _current_password_field()
 
 
 class PreferencesForm(Form):

@@ -129,6 +129,10 @@ class Membership(models.Model):
         default="immediate",
         help_text="How a parent hears about new entries in their child's journal.",
     )
+    # The name this setting typed when inviting. Until the person joins, managers
+    # see this, never the name an existing account carries from another setting.
+    invited_name = models.CharField(max_length=150, blank=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -152,6 +156,8 @@ class Membership(models.Model):
 
     @property
     def display_name(self) -> str:
+        if self.joined_at is None and self.invited_name:
+            return self.invited_name
         return str(self.user)
 
 
@@ -185,8 +191,27 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Keys end by themselves: a forgotten key on a lost tablet stops working.
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class EmailChange(models.Model):
+    """A request to change one's sign-in address, waiting for the link sent to the
+    new address to be opened (R1). Only the token's hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)

@@ -19,11 +19,13 @@ from django.utils import timezone
 
 from footsteps.access.actor import Actor
 from footsteps.access.policy import can, require
-from footsteps.audit.services import audit_record
-from footsteps.children.models import Child, ParentLink
+from footsteps.audit.services import audit_person, audit_record
+from footsteps.children.models import Child, ParentLink, PendingLink
+from footsteps.people import signin
 from footsteps.people.models import (
     STAFF_ROLES,
     ApiToken,
+    EmailChange,
     Invitation,
     Membership,
     Role,
@@ -33,14 +35,19 @@ from footsteps.people.models import (
 )
 
 
-def _user_for_email(*, email: str, full_name: str) -> User:
-    """The existing account for this address (whatever its case), or a new one
-    with no usable password until the invitation is accepted."""
+def _clean_email(email: str) -> str:
     email = User.objects.normalize_email(email.strip()).lower()
     try:
         validate_email(email)
     except ValidationError:
         raise ValidationError({"email": "Enter a valid email address."}) from None
+    return email
+
+
+def _user_for_email(*, email: str, full_name: str) -> User:
+    """The existing account for this address (whatever its case), or a new one
+    with no usable password until the invitation is accepted."""
+    email = _clean_email(email)
     if not full_name.strip():
         raise ValidationError({"full_name": "Enter the person's name."})
     user = User.objects.filter(email__iexact=email).first()
@@ -59,7 +66,9 @@ def _add_membership(*, actor: Actor, email: str, full_name: str, role: str) -> M
         )
     try:
         with transaction.atomic():
-            return Membership.objects.create(user=user, setting=actor.setting, role=role)
+            return Membership.objects.create(
+                user=user, setting=actor.setting, role=role, invited_name=full_name.strip()
+            )
     except IntegrityError:
         # Two managers inviting the same address at once: the first one wins.
         raise ValidationError(
@@ -91,8 +100,9 @@ def parent_invite(
     """Register a parent or carer by email and link them to a child (R2, R12).
 
     An address that already has an account (a parent with a child at another
-    setting, say) is linked, not duplicated. A parent already in this setting is
-    simply linked to the extra child.
+    setting, say) is invited, not duplicated. Someone who already uses this
+    setting is never linked because an address matched: the link waits until
+    they accept the emailed invitation while signed in (R5).
     """
     require(actor, "people.manage", actor.setting)
     require(actor, "child.edit", child)
@@ -100,14 +110,20 @@ def parent_invite(
     membership = Membership.objects.filter(user=user, setting_id=actor.setting_id).first()
     if membership is not None and membership.role != Role.PARENT:
         raise ValidationError({"email": "This address belongs to a member of staff here."})
-    newly_added = membership is None
-    if newly_added:
+    if membership is not None and membership.status == Membership.Status.SUSPENDED:
+        raise ValidationError({"email": "This person is suspended here: reactivate them first."})
+    if membership is None:
         membership = _add_membership(
             actor=actor, email=email, full_name=full_name, role=Role.PARENT
         )
-    parent_link(actor=actor, parent=membership, child=child, relationship=relationship)
-    if newly_added or membership.status == Membership.Status.INVITED:
-        invitation_send(actor=actor, membership=membership)
+    if membership.status == Membership.Status.INVITED:
+        # Nobody can use an invited membership until the invitation is accepted.
+        parent_link(actor=actor, parent=membership, child=child, relationship=relationship)
+    elif not ParentLink.objects.filter(parent=membership, child=child).exists():
+        PendingLink.objects.update_or_create(
+            parent=membership, child=child, defaults={"relationship": relationship}
+        )
+    invitation_send(actor=actor, membership=membership, child=child)
     audit_record(
         actor=actor.user,
         setting=actor.setting,
@@ -118,8 +134,12 @@ def parent_invite(
     return membership
 
 
-def invitation_send(*, actor: Actor, membership: Membership) -> Invitation:
-    """Email a fresh single-use link; any earlier link stops working (R2)."""
+def invitation_send(
+    *, actor: Actor, membership: Membership, child: Child | None = None, new_login: bool = False
+) -> Invitation:
+    """Email a fresh single-use link; any earlier link stops working (R2). The
+    email greets the person by the name this setting typed, never by the name
+    their account carries elsewhere."""
     require(actor, "membership.manage", membership)
     if membership.status == Membership.Status.SUSPENDED:
         raise ValidationError("Reactivate this person before sending an invitation.")
@@ -137,14 +157,21 @@ def invitation_send(*, actor: Actor, membership: Membership) -> Invitation:
         )
         context = {
             "setting": membership.setting,
-            "invitee": membership.user,
+            "invitee_name": membership.display_name,
             "inviter": actor.user,
             "link": settings.SITE_URL + reverse("invitation_accept", args=[token]),
             "hours": settings.INVITATION_MAX_AGE_HOURS,
             "has_password": membership.user.has_usable_password(),
+            "child": child,
+            "new_login": new_login,
         }
+        subject = (
+            f"[Footsteps] New sign-in details for {membership.setting.name}"
+            if new_login
+            else f"[Footsteps] {membership.setting.name} has invited you"
+        )
         send_mail(
-            subject=f"[Footsteps] {membership.setting.name} has invited you",
+            subject=subject,
             message=render_to_string("people/email/invitation.txt", context),
             from_email=None,
             recipient_list=[membership.user.email],
@@ -185,10 +212,23 @@ def invitation_for_token(token: str) -> Invitation:
     return invitation
 
 
+class WrongAccount(Exception):
+    """The invitation is for an account other than the one signed in."""
+
+
 @transaction.atomic
-def invitation_accept(*, token: str, password: str | None, full_name: str = "") -> Membership:
-    """Use an invitation: set the invitee's own password (unless they already have
-    one) and make the membership active. The link cannot be used again."""
+def invitation_accept(
+    *,
+    token: str,
+    password: str | None,
+    full_name: str = "",
+    signed_in_user: User | None = None,
+    request=None,
+) -> Membership:
+    """Use an invitation (R2). Someone new chooses their password here: only the
+    owner of the address can have opened the link. An existing account joins only
+    while signed in as that account, after typing its password again: the link
+    alone never adds a setting or a child to an account. The link works once."""
     invitation = invitation_for_token(token)
     # Lock the row so two tabs cannot both use one link.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -196,7 +236,11 @@ def invitation_accept(*, token: str, password: str | None, full_name: str = "") 
         raise InvitationInvalid("used")
     membership = invitation.membership
     user = membership.user
-    if not user.has_usable_password():
+    if user.has_usable_password():
+        if signed_in_user is None or signed_in_user.pk != user.pk:
+            raise WrongAccount
+        signin.confirm_password(request, user, password or "")
+    else:
         if not password:
             raise ValidationError({"password1": "Choose a password."})
         validate_password(password, user)
@@ -204,10 +248,18 @@ def invitation_accept(*, token: str, password: str | None, full_name: str = "") 
         if full_name.strip():
             user.full_name = full_name.strip()
         user.save()
-    invitation.used_at = timezone.now()
+    now = timezone.now()
+    invitation.used_at = now
     invitation.save(update_fields=["used_at"])
-    membership.status = Membership.Status.ACTIVE
-    membership.save(update_fields=["status"])
+    if membership.status == Membership.Status.INVITED:
+        membership.status = Membership.Status.ACTIVE
+    membership.joined_at = membership.joined_at or now
+    membership.save(update_fields=["status", "joined_at"])
+    for pending in PendingLink.objects.filter(parent=membership).select_related("child"):
+        ParentLink.objects.get_or_create(
+            parent=membership, child=pending.child, defaults={"relationship": pending.relationship}
+        )
+        pending.delete()
     audit_record(
         actor=user, setting=membership.setting, action="invitation.accepted", target=membership
     )
@@ -276,6 +328,9 @@ def membership_suspend(*, actor: Actor, membership: Membership) -> Membership:
     Invitation.objects.filter(membership=membership, used_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    # Every session and key ends now, so none works again after a reactivation.
+    _end_sessions(membership.user)
+    _revoke_keys(ApiToken.objects.filter(membership=membership))
     audit_record(
         actor=actor.user, setting=actor.setting, action="membership.suspended", target=membership
     )
@@ -336,23 +391,31 @@ def parent_unlink(*, actor: Actor, link: ParentLink) -> None:
     link.delete()
 
 
-def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
-    """A personal API key for the actor in this setting. The key is shown once."""
+KEY_LIFETIMES_DAYS = (30, 90, 365)
+
+
+@transaction.atomic
+def api_token_create(
+    *, actor: Actor, name: str, password: str, days: int = 90, request=None
+) -> tuple[ApiToken, str]:
+    """A personal API key for the actor in this setting, after their password is
+    typed again (R1). It expires; the key itself is shown once."""
     if not actor.membership or not can(actor, "profile.use", actor.setting):
         raise PermissionDenied
     if not name.strip():
         raise ValidationError({"name": "Give the key a name, such as the device it is for."})
+    if days not in KEY_LIFETIMES_DAYS:
+        raise ValidationError({"days": "Choose how long the key works."})
+    signin.confirm_password(request, actor.user, password)
     secret = "fs_" + new_token()
-    with transaction.atomic():
-        token = ApiToken.objects.create(
-            membership=actor.membership,
-            name=name.strip(),
-            token_hash=hash_token(secret),
-            prefix=secret[:8],
-        )
-        audit_record(
-            actor=actor.user, setting=actor.setting, action="api_token.created", target=token
-        )
+    token = ApiToken.objects.create(
+        membership=actor.membership,
+        name=name.strip(),
+        token_hash=hash_token(secret),
+        prefix=secret[:8],
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    audit_record(actor=actor.user, setting=actor.setting, action="api_token.created", target=token)
     return token, secret
 
 
@@ -364,6 +427,17 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> None:
     audit_record(actor=actor.user, setting=actor.setting, action="api_token.revoked", target=token)
 
 
+def _revoke_keys(tokens) -> int:
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def _end_sessions(user: User) -> None:
+    """End every session of this person on every device (R7, R9): each session's
+    hash includes this salt, so they all fail their next check."""
+    user.session_salt = secrets.token_hex()
+    user.save(update_fields=["session_salt"])
+
+
 def preferences_update(*, actor: Actor, journal_emails: str) -> Membership:
     membership = actor.membership
     membership.journal_emails = journal_emails
@@ -371,8 +445,157 @@ def preferences_update(*, actor: Actor, journal_emails: str) -> Membership:
     return membership
 
 
+@transaction.atomic
 def user_sign_out_everywhere(*, user: User) -> None:
-    """End every session of this person on every device (R9)."""
+    """End every session and API key of this person on every device (R9)."""
+    _end_sessions(user)
+    revoked = _revoke_keys(ApiToken.objects.filter(membership__user=user))
+    audit_person(actor=user, user=user, action="user.signed_out_everywhere", keys_revoked=revoked)
+
+
+# --- Sign-in events (R8, R9, R39) ----------------------------------------------
+
+
+def sign_in_recorded(*, user: User, ip: str) -> None:
+    audit_person(actor=user, user=user, action="user.signed_in", ip=ip)
+
+
+def sign_in_failed(*, email: str, ip: str, locked: bool) -> None:
+    """A wrong password for an address: recorded for the account's settings if the
+    address has an account; nothing differs for the person typing."""
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is not None:
+        audit_person(actor=None, user=user, action="user.sign_in_failed", ip=ip, locked=locked)
+
+
+@transaction.atomic
+def password_changed(*, user: User, how: str) -> None:
+    """After a password change or reset: the old password's sessions are already
+    invalid (their hash includes it); end the API keys made under it too (R8, R9)."""
+    revoked = _revoke_keys(ApiToken.objects.filter(membership__user=user))
+    action = "user.password_reset" if how == "reset" else "user.password_changed"
+    audit_person(actor=user, user=user, action=action, keys_revoked=revoked)
+
+
+@transaction.atomic
+def login_details_reset(*, actor: Actor, membership: Membership) -> None:
+    """New login details for someone whose login may be compromised (R8): the old
+    password stops working, every session and key ends, and a link to choose a
+    new password goes to their address."""
+    require(actor, "membership.manage", membership)
+    if membership.status == Membership.Status.INVITED:
+        raise ValidationError("They have not joined yet: send a new invitation instead.")
+    if membership.status == Membership.Status.SUSPENDED:
+        raise ValidationError("Reactivate this person first.")
+    user = membership.user
+    user.set_unusable_password()
     user.session_salt = secrets.token_hex()
-    user.save(update_fields=["session_salt"])
-    audit_record(actor=user, setting=None, action="user.signed_out_everywhere", target=user)
+    user.save(update_fields=["password", "session_salt"])
+    _revoke_keys(ApiToken.objects.filter(membership__user=user))
+    EmailChange.objects.filter(user=user, used_at__isnull=True).update(revoked_at=timezone.now())
+    invitation_send(actor=actor, membership=membership, new_login=True)
+    audit_person(actor=actor.user, user=user, action="user.login_reset")
+
+
+@transaction.atomic
+def sign_in_unlock(*, actor: Actor, membership: Membership) -> None:
+    """A manager lets someone locked out by failed attempts sign in again."""
+    require(actor, "membership.manage", membership)
+    signin.unlock(membership.user.email)
+    audit_record(
+        actor=actor.user, setting=actor.setting, action="user.sign_in_unlocked", target=membership
+    )
+
+
+# --- Changing one's sign-in address (R1) ------------------------------------------
+
+EMAIL_CHANGE_MAX_AGE = timedelta(hours=24)
+
+
+@transaction.atomic
+def email_change_request(*, user: User, password: str, new_email: str, request=None) -> None:
+    """Ask to sign in with a new address: the password is typed again, and a link
+    goes to the new address, which must be opened by this person while signed in.
+    Whether the address is free or not, the asker sees the same; its owner gets a
+    notice instead of a link."""
+    new_email = _clean_email(new_email)
+    signin.confirm_password(request, user, password)
+    if new_email == user.email:
+        raise ValidationError({"new_email": "That is already your address."})
+    now = timezone.now()
+    EmailChange.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    if User.objects.filter(email__iexact=new_email).exists():
+        send_mail(
+            subject="[Footsteps] Someone tried to use your address",
+            message=render_to_string("people/email/email_taken.txt", {}),
+            from_email=None,
+            recipient_list=[new_email],
+        )
+    else:
+        token = new_token()
+        EmailChange.objects.create(
+            user=user,
+            new_email=new_email,
+            token_hash=hash_token(token),
+            expires_at=now + EMAIL_CHANGE_MAX_AGE,
+        )
+        send_mail(
+            subject="[Footsteps] Confirm your new sign-in address",
+            message=render_to_string(
+                "people/email/email_confirm.txt",
+                {
+                    "person": user,
+                    "link": settings.SITE_URL + reverse("email_change_confirm", args=[token]),
+                },
+            ),
+            from_email=None,
+            recipient_list=[new_email],
+        )
+    audit_person(actor=user, user=user, action="user.email_change_requested")
+
+
+def email_change_for_token(*, user: User, token: str) -> EmailChange:
+    change = EmailChange.objects.filter(
+        token_hash=hash_token(token),
+        user=user,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).first()
+    if change is None:
+        raise ValidationError("This link is not valid any more. Ask for a new one.")
+    return change
+
+
+@transaction.atomic
+def email_change_confirm(*, user: User, token: str) -> User:
+    """The new address is proven: it becomes the sign-in address, the old address
+    is told, other sessions end and every setting's log records it."""
+    change = email_change_for_token(user=user, token=token)
+    change = EmailChange.objects.select_for_update().get(pk=change.pk)
+    old_email = user.email
+    try:
+        with transaction.atomic():
+            user.email = change.new_email
+            user.save(update_fields=["email"])
+    except IntegrityError:
+        raise ValidationError("This address now belongs to another account.") from None
+    from allauth.account.models import EmailAddress
+
+    # allauth's extra-address table must never name an address we have not proven.
+    EmailAddress.objects.filter(user=user).delete()
+    change.used_at = timezone.now()
+    change.save(update_fields=["used_at"])
+    _end_sessions(user)
+    send_mail(
+        subject="[Footsteps] Your sign-in address was changed",
+        message=render_to_string(
+            "people/email/email_changed.txt", {"person": user, "new_email": user.email}
+        ),
+        from_email=None,
+        recipient_list=[old_email],
+    )
+    audit_person(actor=user, user=user, action="user.email_changed", before=old_email)
+    return user

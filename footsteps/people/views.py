@@ -1,18 +1,20 @@
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from footsteps.access.membership import SESSION_KEY
-from footsteps.access.views import get_for, public, requires
+from footsteps.access.views import get_for, personal, public, requires
 from footsteps.children.models import ParentLink
 from footsteps.children.selectors import children_for
 from footsteps.core.forms import apply_validation_error
-from footsteps.people import services
+from footsteps.people import services, signin
 from footsteps.people.forms import (
     ApiTokenForm,
+    ConfirmPasswordForm,
+    EmailChangeForm,
     LinkChildForm,
     ParentInviteForm,
     PreferencesForm,
@@ -93,6 +95,8 @@ def person_detail(request, membership_id):
     context = {
         "person": membership,
         "links": links,
+        "pending_links": membership.pending_links.select_related("child"),
+        "sign_in": signin.account_lock_state(membership.user.email),
         "role_form": RoleForm(initial={"role": membership.role}),
         "link_form": LinkChildForm(children=children),
     }
@@ -106,7 +110,7 @@ def _person_action(request, membership_id, do, done_message):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, done_message.format(person=membership.user))
+        messages.success(request, done_message.format(person=membership.display_name))
     return redirect("person_detail", membership.pk)
 
 
@@ -177,6 +181,29 @@ def person_resend(request, membership_id):
 
 @require_POST
 @requires("membership.manage")
+def person_new_login(request, membership_id):
+    return _person_action(
+        request,
+        membership_id,
+        lambda m: services.login_details_reset(actor=request.actor, membership=m),
+        "{person}'s old password no longer works and every session and API key has ended. "
+        "A link to choose a new password is on its way to them.",
+    )
+
+
+@require_POST
+@requires("membership.manage")
+def person_unlock(request, membership_id):
+    return _person_action(
+        request,
+        membership_id,
+        lambda m: services.sign_in_unlock(actor=request.actor, membership=m),
+        "{person} can try to sign in again.",
+    )
+
+
+@require_POST
+@requires("membership.manage")
 def person_link(request, membership_id):
     membership = _membership(request, membership_id)
     children = children_for(request.actor, "child.edit")
@@ -204,50 +231,113 @@ def link_remove(request, link_id):
 
 @public
 def invitation_accept(request, token):
+    """An invitation link. Someone new chooses a password here; an existing
+    account must be signed in, as itself, and type its password again (R2)."""
     try:
         invitation = services.invitation_for_token(token)
     except services.InvitationInvalid as invalid:
-        return render(
-            request,
-            "people/invitation_invalid.html",
-            {"reason": invalid.reason},
-            status=410 if invalid.reason != "unknown" else 404,
-        )
+        return _invitation_invalid(request, invalid.reason)
     user = invitation.membership.user
-    needs_password = not user.has_usable_password()
-    form = SetPasswordForm(
-        request.POST if request.method == "POST" else None, initial={"full_name": user.full_name}
-    )
-    if not needs_password:
-        form = None
-    if request.method == "POST" and (form is None or form.is_valid()):
+    context = {"invitation": invitation, "invitee_email": user.email}
+    if user.has_usable_password():
+        if not request.user.is_authenticated:
+            return render(request, "people/invitation_sign_in.html", context)
+        if request.user.pk != user.pk:
+            return render(request, "people/invitation_wrong_account.html", context, status=403)
+        form = ConfirmPasswordForm(request.POST if request.method == "POST" else None)
+    else:
+        form = SetPasswordForm(
+            request.POST if request.method == "POST" else None,
+            initial={"full_name": invitation.membership.display_name},
+        )
+    if request.method == "POST" and form.is_valid():
         try:
             membership = services.invitation_accept(
                 token=token,
-                password=form.cleaned_data["password1"] if form else None,
-                full_name=form.cleaned_data["full_name"] if form else "",
+                password=form.cleaned_data.get("password") or form.cleaned_data.get("password1"),
+                full_name=form.cleaned_data.get("full_name", ""),
+                signed_in_user=request.user if request.user.is_authenticated else None,
+                request=request,
             )
         except services.InvitationInvalid as invalid:
-            return render(
-                request, "people/invitation_invalid.html", {"reason": invalid.reason}, status=410
-            )
+            return _invitation_invalid(request, invalid.reason)
+        except services.WrongAccount:
+            return render(request, "people/invitation_wrong_account.html", context, status=403)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            if needs_password:
+            if request.user.is_authenticated:
+                request.session.cycle_key()
+            else:
                 login(
                     request,
                     membership.user,
                     backend="allauth.account.auth_backends.AuthenticationBackend",
                 )
-                request.session[SESSION_KEY] = membership.pk
-                messages.success(request, f"Welcome to Footsteps at {membership.setting}.")
-                return redirect("home")
-            messages.success(request, f"You have joined {membership.setting}. Please sign in.")
-            return redirect("account_login")
+            request.session[SESSION_KEY] = membership.pk
+            messages.success(request, f"Welcome to Footsteps at {membership.setting}.")
+            return redirect("home")
+    context["form"] = form
+    return render(request, "people/invitation_accept.html", context)
+
+
+def _invitation_invalid(request, reason):
     return render(
-        request, "people/invitation_accept.html", {"invitation": invitation, "form": form}
+        request,
+        "people/invitation_invalid.html",
+        {"reason": reason},
+        status=404 if reason == "unknown" else 410,
     )
+
+
+@personal
+def email_change(request):
+    """Change one's sign-in address: password again, then a link to the new one (R1)."""
+    form = EmailChangeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.email_change_request(
+                user=request.user,
+                password=form.cleaned_data["password"],
+                new_email=form.cleaned_data["new_email"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"We have emailed a link to {form.cleaned_data['new_email']}. Open it to "
+                "finish. Until then you sign in with your current address.",
+            )
+            return redirect("email_change")
+    return render(request, "people/email_change.html", {"form": form})
+
+
+@personal
+def email_change_confirm(request, token):
+    """The link from the new address, opened while signed in as the person who asked."""
+    try:
+        change = services.email_change_for_token(user=request.user, token=token)
+    except ValidationError as error:
+        return render(
+            request, "people/email_change_confirm.html", {"error": error.messages[0]}, status=410
+        )
+    if request.method == "POST":
+        try:
+            user = services.email_change_confirm(user=request.user, token=token)
+        except ValidationError as error:
+            return render(
+                request,
+                "people/email_change_confirm.html",
+                {"error": error.messages[0]},
+                status=409,
+            )
+        # Other devices are signed out; this one stays signed in.
+        update_session_auth_hash(request, user)
+        messages.success(request, f"You now sign in with {user.email}.")
+        return redirect("home")
+    return render(request, "people/email_change_confirm.html", {"change": change})
 
 
 @requires("profile.use", setting_wide=True)
@@ -257,7 +347,11 @@ def api_tokens(request):
     if request.method == "POST" and form.is_valid():
         try:
             _token, secret = services.api_token_create(
-                actor=request.actor, name=form.cleaned_data["name"]
+                actor=request.actor,
+                name=form.cleaned_data["name"],
+                days=int(form.cleaned_data["days"]),
+                password=form.cleaned_data["password"],
+                request=request,
             )
         except ValidationError as error:
             apply_validation_error(form, error)

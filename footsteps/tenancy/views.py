@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,6 +12,7 @@ from footsteps.children import services as children_services
 from footsteps.children.forms import RoomForm
 from footsteps.children.models import Child, Room
 from footsteps.core.forms import apply_validation_error
+from footsteps.people.models import Membership
 from footsteps.tenancy import services
 from footsteps.tenancy.forms import AcceptAgreementForm, AgreementForm, SettingForm
 from footsteps.tenancy.models import Agreement
@@ -103,4 +104,22 @@ def agreement(request):
 def audit_log(request):
     events = AuditEvent.objects.filter(setting_id=request.actor.setting_id).select_related("actor")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    _name_the_people_concerned(page.object_list, request.actor.setting_id)
     return render(request, "tenancy/audit_log.html", {"page": page})
+
+
+def _name_the_people_concerned(events, setting_id: int) -> None:
+    """Events about a person (a failed sign-in, a suspension) say whom, by the
+    name this setting knows them by, in one query for the page (R39)."""
+    users = {int(e.target_id) for e in events if e.target_type == "people.user"}
+    memberships = {int(e.target_id) for e in events if e.target_type == "people.membership"}
+    known = Membership.objects.filter(setting_id=setting_id).filter(
+        Q(user_id__in=users) | Q(pk__in=memberships)
+    )
+    by_user, by_membership = {}, {}
+    for membership in known.select_related("user"):
+        by_user[membership.user_id] = by_membership[membership.pk] = membership.display_name
+    for event in events:
+        lookup = {"people.user": by_user, "people.membership": by_membership}.get(event.target_type)
+        event.subject = lookup.get(int(event.target_id), "") if lookup else ""

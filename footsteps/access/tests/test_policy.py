@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from footsteps.access.policy import RULES, can, scope
 from footsteps.children.models import Child, ParentLink
+from footsteps.conftest import PASSWORD
 from footsteps.journal import services as journal
 from footsteps.journal.models import Comment, NextStep, Observation
 from footsteps.people.models import ApiToken, Membership
@@ -118,7 +119,7 @@ def test_every_action_is_checked_for_agreement():
 @pytest.mark.parametrize("action", sorted(RULES))
 def test_scope_agrees_with_can_for_every_person_and_object(world, action):
     for person in PEOPLE:
-        api_token_create(actor=world.actor(person), name=f"{person} key")
+        api_token_create(actor=world.actor(person), name=f"{person} key", password=PASSWORD)
     # States the base world lacks: an entry awaiting review and a reply awaiting approval.
     setting_update(actor=world.actor("manager"), moderation="all", approve_parent_comments=True)
     journal.observation_create(

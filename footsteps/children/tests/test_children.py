@@ -31,7 +31,9 @@ def bearer(world):
     """An API key for a person, as a ready-made Authorization header."""
 
     def make(name):
-        _token, secret = people.api_token_create(actor=world.actor(name), name="phone")
+        _token, secret = people.api_token_create(
+            actor=world.actor(name), name="phone", password=PASSWORD
+        )
         return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
     return make

@@ -78,10 +78,9 @@ def build(world, django_capture_on_commit_callbacks):
                     child=child,
                     relationship="parent",
                 )
-                people.parent_invite(
+                people.parent_link(
                     actor=manager,
-                    email=world.members["parent_amy"].user.email,
-                    full_name="parent_amy Family",
+                    parent=world.members["parent_amy"],
                     child=child,
                     relationship="carer",
                 )
@@ -123,8 +122,8 @@ def expected_pages(n: int) -> dict:
         # R3, R4: P (4) + 1 the agreements with how many accepted each = 5.
         "agreements": ("manager", reverse("agreement_list"), 5, f"Agreement {last}"),
         # R39: P (4) + 1 count for the paginator + 1 the page of events with
-        # who did it = 6.
-        "activity log": ("manager", reverse("audit_log"), 6, "published a new agreement"),
+        # who did it + 1 the names of the people the events are about = 7.
+        "activity log": ("manager", reverse("audit_log"), 7, "published a new agreement"),
         # R12: P (4, the API's session sign-in asks the same) + 1 count + 1 the
         # page of staff with their user = 6.
         "API staff": ("manager", "/api/v1/staff", 6, f"Staff {last}"),

@@ -10,12 +10,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from footsteps.conftest import PASSWORD
 from footsteps.people import services as people
 from footsteps.people.models import ApiToken, hash_token
 
 
 def _create_key_on_the_page(client, name="Tablet in the baby room"):
-    page = client.post(reverse("api_tokens"), {"name": name})
+    page = client.post(reverse("api_tokens"), {"name": name, "days": "90", "password": PASSWORD})
     assert page.status_code == 200
     return re.search(r"fs_[A-Za-z0-9_-]+", page.content.decode()).group(0)
 
@@ -31,7 +32,9 @@ def _get(path, secret):
 @pytest.fixture
 def key_for(world):
     def make(name):
-        _token, secret = people.api_token_create(actor=world.actor(name), name="phone")
+        _token, secret = people.api_token_create(
+            actor=world.actor(name), name="phone", password=PASSWORD
+        )
         return secret
 
     return make

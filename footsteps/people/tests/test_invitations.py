@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from footsteps.children.models import ParentLink
+from footsteps.children.models import ParentLink, PendingLink
 from footsteps.conftest import PASSWORD
 from footsteps.people.models import Invitation, Membership, User, hash_token
 
@@ -252,9 +252,12 @@ def test_r2_a_suspended_invitees_link_stops_working(world, inbox, invite_parent)
     assert not User.objects.get(email="nia@family.test").has_usable_password()
 
 
-def test_r2_r1_inviting_an_address_with_an_account_elsewhere_links_it(world, inbox, invite_parent):
+def test_r2_r1_an_address_with_an_account_elsewhere_joins_only_signed_in_with_its_password(
+    world, inbox, invite_parent
+):
     """Zed's parent (at Oak Tree) is registered at Little Acorns too, typed in
-    another case: the same login gains a second membership, no second account."""
+    another case: the same login gains a second membership, no second account,
+    but only once its owner, signed in, types the password (R1, R2, R5)."""
     zed_parent = world.members["parent_zed"].user
     users_before = User.objects.count()
 
@@ -263,17 +266,35 @@ def test_r2_r1_inviting_an_address_with_an_account_elsewhere_links_it(world, inb
     assert User.objects.count() == users_before
     memberships = Membership.objects.filter(user=zed_parent)
     assert {m.setting.name for m in memberships} == {"Little Acorns", "Oak Tree"}
+    joining = memberships.get(setting__name="Little Acorns")
     (message,) = inbox.to("parent_zed@family.test")
-    assert "You already have a Footsteps account" in message.get_body(("plain",)).get_content()
+    body = message.get_body(("plain",)).get_content()
+    assert "You already have a Footsteps account" in body
+    assert "Hello Somebody Else" in body  # the name this setting typed, not the account's
 
     path = inbox.latest_link("parent_zed@family.test")
     visitor = Client()
-    assert visitor.get(path).context["form"] is None  # no password to choose
-    assert visitor.post(path).url == reverse("account_login")
+    page = visitor.get(path)
+    assert b"Sign in to accept this invitation" in page.content
+    assert "form" not in page.context
+    assert b"Sign in to accept" in visitor.post(path).content  # the link alone does nothing
+    joining.refresh_from_db()
+    assert joining.status == Membership.Status.INVITED
+
+    signed_in = world.client("parent_zed")
+    wrong = signed_in.post(path, {"password": "not-my-password"})
+    assert wrong.context["form"].errors["password"] == ["That is not your current password."]
+    joining.refresh_from_db()
+    assert joining.status == Membership.Status.INVITED
+
+    accepted = signed_in.post(path, {"password": PASSWORD})
+
+    assert accepted.url == reverse("home")
+    joining.refresh_from_db()
+    assert joining.status == Membership.Status.ACTIVE
     zed_parent.refresh_from_db()
     assert check_password(PASSWORD, zed_parent.password)
     assert zed_parent.full_name == "Zed Family"
-    assert memberships.get(setting__name="Little Acorns").status == Membership.Status.ACTIVE
 
 
 def test_r2_r1_addresses_already_in_the_setting_match_whatever_their_case(
@@ -297,19 +318,24 @@ def test_r2_r1_addresses_already_in_the_setting_match_whatever_their_case(
         "This address belongs to a member of staff here."
     ]
 
-    # Amy's parent, typed in capitals, is simply linked to Ben as well; being
-    # active already, they get no new invitation.
+    # Amy's parent, typed in capitals, is the same person; already active here,
+    # they are asked to accept Ben's journal too, and see it only once they do (R5).
     linked = invite_parent("PARENT_AMY@Family.Test")
     assert linked.url == reverse("person_detail", args=[world.members["parent_amy"].pk])
-    assert ParentLink.objects.filter(
-        parent=world.members["parent_amy"], child=world.children["ben"]
-    ).exists()
+    link = {"parent": world.members["parent_amy"], "child": world.children["ben"]}
+    assert not ParentLink.objects.filter(**link).exists()
+    assert PendingLink.objects.filter(**link).exists()
 
     assert (User.objects.count(), Membership.objects.count()) == (
         users_before,
         memberships_before,
     )
-    assert inbox.messages == []
+    assert [m["To"] for m in inbox.messages] == ["parent_amy@family.test"]
+    world.client("parent_amy").post(
+        inbox.latest_link("parent_amy@family.test"), {"password": PASSWORD}
+    )
+    assert ParentLink.objects.filter(**link).exists()
+    assert not PendingLink.objects.filter(**link).exists()
 
 
 def test_r1_two_managers_cannot_create_two_accounts_for_one_address(world, invite_parent):

@@ -36,11 +36,11 @@ def test_r7_a_suspended_members_sessions_end_at_their_next_request(world):
     assert done.url == reverse("person_detail", args=[world.members["practitioner"].pk])
     assert _status(world, "practitioner") == Membership.Status.SUSPENDED
     ended = phone.get(reverse("child_list"))
-    assert ended.url == reverse("account_login")
+    assert ended.url.startswith(reverse("account_login"))
     assert _signed_out(phone)
     assert phone.get(reverse("child_list")).url.startswith(reverse("account_login"))
     assert laptop.get("/api/v1/me").status_code == 401
-    assert laptop.get(reverse("observation_create")).url == reverse("account_login")
+    assert laptop.get(reverse("observation_create")).url.startswith(reverse("account_login"))
     assert _signed_out(laptop)
     event = world.members["manager"].setting.audit_events.first()
     assert event.action == "membership.suspended"
@@ -119,7 +119,7 @@ def test_r7_r12_the_last_manager_stays_and_a_second_manager_can_be_suspended(wor
     second.post(reverse("person_suspend", args=[own]))
 
     assert _status(world, "manager") == Membership.Status.SUSPENDED
-    assert manager.get(reverse("staff_list")).url == reverse("account_login")
+    assert manager.get(reverse("staff_list")).url.startswith(reverse("account_login"))
     last = second.post(
         reverse("person_role", args=[world.members["senior"].pk]), {"role": "practitioner"}
     )
@@ -136,7 +136,7 @@ def test_r7_suspension_in_one_setting_leaves_the_other_untouched(world, zed_pare
 
     world.client("manager").post(reverse("person_suspend", args=[at_acorns.pk]))
 
-    assert acorns_session.get(reverse("feed")).url == reverse("account_login")
+    assert acorns_session.get(reverse("feed")).url.startswith(reverse("account_login"))
     client, _ = _sign_in("parent_zed@family.test")
     feed = client.get(reverse("feed"))
     assert feed.status_code == 200
