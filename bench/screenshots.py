@@ -62,6 +62,7 @@ def manager_pages(page: Page, base: str):
     yield "account", "/account/preferences/"
     yield "api-keys", "/account/api-keys/"
     yield "password", "/accounts/password/change/"
+    yield "email-change", "/account/email/"
 
 
 def practitioner_pages(page: Page, base: str):
@@ -84,6 +85,7 @@ def parent_pages(page: Page, base: str):
     yield "observation", first_href(page, "article.entry h2 a")
     yield "add-from-home", "/journal/add/"
     yield "account", "/account/preferences/"
+    yield "email-change", "/account/email/"
 
 
 def anonymous_pages(page: Page, base: str):
