@@ -34,9 +34,10 @@ run: install
 	DEBUG=true $(BIN)/python manage.py db_worker --no-reload & \
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# Tests always use config.test_settings (pyproject.toml), whatever the environment says.
+# Tests always use config.test_settings (pyproject.toml), whatever the environment
+# says; one worker per core (pytest-xdist), and the slowest tests are listed.
 test: install
-	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/pytest -q $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/pytest -q -n auto --durations=10 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

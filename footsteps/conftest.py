@@ -17,9 +17,11 @@ from django.utils import timezone
 from footsteps.access.actor import Actor
 from footsteps.access.membership import SESSION_KEY
 from footsteps.children import services as children_services
+from footsteps.children.models import Child
 from footsteps.core import seeding
 from footsteps.core.seeding import accept_agreement, actor_of
 from footsteps.journal import services as journal
+from footsteps.journal.models import Comment, Observation
 from footsteps.people import services as people
 from footsteps.people.models import Membership, Role
 from footsteps.tenancy import services as tenancy
@@ -39,9 +41,8 @@ def queued_email(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Sign-in counters live in the cache: each test starts with none."""
-    cache.clear()
-    yield
+    """Sign-in counters live in the cache: each test starts with none. (Only
+    at the start: a test may point the cache at the Redis other tests share.)"""
     cache.clear()
 
 
@@ -71,6 +72,31 @@ class World:
     def actor(self, name: str) -> Actor:
         return actor_of(self.members[name])
 
+    def keys(self) -> dict:
+        """Every object's id, by kind and name: enough to load the world again."""
+        return {
+            kind: {name: obj.pk for name, obj in getattr(self, kind).items()}
+            for kind in ("members", "children", "observations", "comments")
+        }
+
+    @classmethod
+    def load(cls, keys: dict) -> "World | None":
+        """Fresh objects for a world built earlier, or None if it is gone (a
+        transactional test emptied the database)."""
+        models = {
+            "members": Membership.objects.select_related("user", "setting"),
+            "children": Child.objects.all(),
+            "observations": Observation.objects.all(),
+            "comments": Comment.objects.all(),
+        }
+        world = cls()
+        for kind, queryset in models.items():
+            found = queryset.in_bulk(keys[kind].values())
+            if len(found) != len(keys[kind]):
+                return None
+            setattr(world, kind, {name: found[pk] for name, pk in keys[kind].items()})
+        return world
+
     def client(self, name: str) -> Client:
         """A browser signed in as this person, in their setting."""
         membership = self.members[name]
@@ -97,127 +123,147 @@ def build_setting(world: World, *, prefix: str, name: str, slug: str):
     return setting, manager, boss
 
 
-@pytest.fixture
-def world(db, django_capture_on_commit_callbacks) -> World:
+def build_world() -> World:
+    """Both settings, their people and some journal, through the real services.
+    Run with on-commit callbacks executed (emails and notices are sent)."""
     w = World()
-    with django_capture_on_commit_callbacks(execute=True):
-        _setting_a, manager, boss = build_setting(
-            w, prefix="A", name="Little Acorns", slug="acorns"
-        )
-        w.members["manager"] = manager
-        for key, role in (
-            ("senior", Role.SENIOR),
-            ("practitioner", Role.PRACTITIONER),
-            ("suspended", Role.PRACTITIONER),
-        ):
-            w.members[key] = activate(
-                people.staff_invite(
-                    actor=boss,
-                    email=f"{key}@acorns.test",
-                    full_name=f"{key.title()} Person",
-                    role=role,
-                )
-            )
-            accept_agreement(w.members[key])
-        for first, key_person in (
-            ("Amy", "senior"),
-            ("Ben", "practitioner"),
-            ("Cara", "practitioner"),
-        ):
-            w.children[first.lower()] = children_services.child_create(
+    _setting_a, manager, boss = build_setting(w, prefix="A", name="Little Acorns", slug="acorns")
+    w.members["manager"] = manager
+    for key, role in (
+        ("senior", Role.SENIOR),
+        ("practitioner", Role.PRACTITIONER),
+        ("suspended", Role.PRACTITIONER),
+    ):
+        w.members[key] = activate(
+            people.staff_invite(
                 actor=boss,
-                first_name=first,
-                last_name="Acorn",
-                date_of_birth=date(2022, 5, 1),
-                key_person=w.members[key_person],
+                email=f"{key}@acorns.test",
+                full_name=f"{key.title()} Person",
+                role=role,
             )
-        for key, child in (
-            ("parent_amy", "amy"),
-            ("parent_ben", "ben"),
-            ("parent_unaccepted", "cara"),
-        ):
-            w.members[key] = activate(
-                people.parent_invite(
-                    actor=boss,
-                    email=f"{key}@family.test",
-                    full_name=f"{key} Family",
-                    child=w.children[child],
-                    relationship="parent",
-                )
-            )
-            if key != "parent_unaccepted":
-                accept_agreement(w.members[key])
-        people.membership_suspend(actor=boss, membership=w.members["suspended"])
-
-        _setting_b, manager_b, boss_b = build_setting(w, prefix="B", name="Oak Tree", slug="oak")
-        w.members["other_manager"] = manager_b
-        w.children["zed"] = children_services.child_create(
-            actor=boss_b, first_name="Zed", last_name="Oak", date_of_birth=date(2022, 1, 1)
         )
-        w.members["parent_zed"] = activate(
+        accept_agreement(w.members[key])
+    for first, key_person in (
+        ("Amy", "senior"),
+        ("Ben", "practitioner"),
+        ("Cara", "practitioner"),
+    ):
+        w.children[first.lower()] = children_services.child_create(
+            actor=boss,
+            first_name=first,
+            last_name="Acorn",
+            date_of_birth=date(2022, 5, 1),
+            key_person=w.members[key_person],
+        )
+    for key, child in (
+        ("parent_amy", "amy"),
+        ("parent_ben", "ben"),
+        ("parent_unaccepted", "cara"),
+    ):
+        w.members[key] = activate(
             people.parent_invite(
-                actor=boss_b,
-                email="parent_zed@family.test",
-                full_name="Zed Family",
-                child=w.children["zed"],
+                actor=boss,
+                email=f"{key}@family.test",
+                full_name=f"{key} Family",
+                child=w.children[child],
                 relationship="parent",
             )
         )
-        accept_agreement(w.members["parent_zed"])
+        if key != "parent_unaccepted":
+            accept_agreement(w.members[key])
+    people.membership_suspend(actor=boss, membership=w.members["suspended"])
 
-        # Journal content in setting A.
-        practitioner = w.actor("practitioner")
-        yesterday = timezone.now() - timedelta(days=1)
-        w.observations["shared"] = journal.observation_create(
-            actor=practitioner,
-            children=[w.children["amy"], w.children["ben"]],
-            title="Tower of blocks",
-            notes="Built together.",
-            observed_at=yesterday,
-            publish=True,
+    _setting_b, manager_b, boss_b = build_setting(w, prefix="B", name="Oak Tree", slug="oak")
+    w.members["other_manager"] = manager_b
+    w.children["zed"] = children_services.child_create(
+        actor=boss_b, first_name="Zed", last_name="Oak", date_of_birth=date(2022, 1, 1)
+    )
+    w.members["parent_zed"] = activate(
+        people.parent_invite(
+            actor=boss_b,
+            email="parent_zed@family.test",
+            full_name="Zed Family",
+            child=w.children["zed"],
+            relationship="parent",
         )
-        w.observations["staff_only"] = journal.observation_create(
-            actor=practitioner,
-            children=[w.children["amy"]],
-            title="Staff note",
-            notes="For staff eyes only.",
-            observed_at=yesterday,
-            shared_with_parents=False,
-            publish=True,
-        )
-        w.observations["draft"] = journal.observation_create(
-            actor=practitioner,
-            children=[w.children["amy"]],
-            title="Unfinished draft",
-            observed_at=yesterday,
-        )
-        w.observations["contribution"] = journal.contribution_create(
-            actor=w.actor("parent_amy"),
-            children=[w.children["amy"]],
-            title="At the park",
-            notes="Climbed the big slide.",
-            observed_at=yesterday,
-        )
-        w.comments["amy"] = journal.comment_add(
-            actor=w.actor("parent_amy"),
-            observation=w.observations["shared"],
-            child=w.children["amy"],
-            body="Amy loved this!",
-        )
-        w.comments["ben"] = journal.comment_add(
-            actor=w.actor("parent_ben"),
-            observation=w.observations["shared"],
-            child=w.children["ben"],
-            body="Ben told us all about it.",
-        )
-        w.observations["zed"] = journal.observation_create(
-            actor=actor_of(manager_b),
-            children=[w.children["zed"]],
-            title="Zed paints",
-            observed_at=yesterday,
-            publish=True,
-        )
+    )
+    accept_agreement(w.members["parent_zed"])
+
+    # Journal content in setting A.
+    practitioner = w.actor("practitioner")
+    yesterday = timezone.now() - timedelta(days=1)
+    w.observations["shared"] = journal.observation_create(
+        actor=practitioner,
+        children=[w.children["amy"], w.children["ben"]],
+        title="Tower of blocks",
+        notes="Built together.",
+        observed_at=yesterday,
+        publish=True,
+    )
+    w.observations["staff_only"] = journal.observation_create(
+        actor=practitioner,
+        children=[w.children["amy"]],
+        title="Staff note",
+        notes="For staff eyes only.",
+        observed_at=yesterday,
+        shared_with_parents=False,
+        publish=True,
+    )
+    w.observations["draft"] = journal.observation_create(
+        actor=practitioner,
+        children=[w.children["amy"]],
+        title="Unfinished draft",
+        observed_at=yesterday,
+    )
+    w.observations["contribution"] = journal.contribution_create(
+        actor=w.actor("parent_amy"),
+        children=[w.children["amy"]],
+        title="At the park",
+        notes="Climbed the big slide.",
+        observed_at=yesterday,
+    )
+    w.comments["amy"] = journal.comment_add(
+        actor=w.actor("parent_amy"),
+        observation=w.observations["shared"],
+        child=w.children["amy"],
+        body="Amy loved this!",
+    )
+    w.comments["ben"] = journal.comment_add(
+        actor=w.actor("parent_ben"),
+        observation=w.observations["shared"],
+        child=w.children["ben"],
+        body="Ben told us all about it.",
+    )
+    w.observations["zed"] = journal.observation_create(
+        actor=actor_of(manager_b),
+        children=[w.children["zed"]],
+        title="Zed paints",
+        observed_at=yesterday,
+        publish=True,
+    )
     return w
+
+
+@pytest.fixture(scope="session")
+def world_keys(django_db_setup, django_db_blocker) -> dict:
+    """The world, built once per test database and committed: each test then
+    runs in a transaction that is rolled back, so every test starts from it."""
+    with django_db_blocker.unblock():
+        return build_world().keys()
+
+
+@pytest.fixture
+def world(db, world_keys, django_capture_on_commit_callbacks) -> World:
+    """The named people and their journal, as fresh objects for this test."""
+    loaded = World.load(world_keys)
+    if loaded is not None:
+        return loaded
+    # A transactional test (a browser journey) emptied the database: build
+    # again (those tests run last, so this happens once for each of them).
+    with django_capture_on_commit_callbacks(execute=True):
+        built = build_world()
+    world_keys.update(built.keys())
+    return built
 
 
 @pytest.fixture

@@ -575,30 +575,37 @@ def test_r9_the_client_address_comes_only_from_a_trusted_proxy(world, settings):
 def test_r9_counters_live_in_the_shared_cache_when_redis_is_configured(world, settings):
     """Two app servers share the counters: a lock made through one is seen by a
     fresh connection, as another server would have."""
+    import uuid
+
     import redis
     from django.core.cache import caches
 
+    server = redis.Redis.from_url("redis://127.0.0.1:6379/15")
     try:
-        redis.Redis.from_url("redis://127.0.0.1:6379/15").ping()
+        server.ping()
     except redis.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
+    prefix = f"test-{uuid.uuid4().hex}"  # tests in parallel share this Redis
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": prefix,
         }
     }
-    caches["default"].clear()
     from footsteps.people import signin
 
-    for _ in range(5):
-        sign_in("senior@acorns.test", "wrong-password-1", ip="203.0.113.30")
+    try:
+        for _ in range(5):
+            sign_in("senior@acorns.test", "wrong-password-1", ip="203.0.113.30")
 
-    other_server = caches.create_connection("default")
-    assert other_server.get(
-        f"signin:lock:{signin._keys('senior@acorns.test', '203.0.113.30')['pair'][0]}"
-    )
-    caches["default"].clear()
+        other_server = caches.create_connection("default")
+        pair_key = signin._keys("senior@acorns.test", "203.0.113.30")["pair"][0]
+        assert other_server.get(f"signin:lock:{pair_key}")
+        assert not signed_in(sign_in("senior@acorns.test", ip="203.0.113.30")[1])
+    finally:
+        for key in server.scan_iter(f"{prefix}:*"):
+            server.delete(key)
 
 
 # --- Smaller findings --------------------------------------------------------------------
