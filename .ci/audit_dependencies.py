@@ -41,9 +41,24 @@ def pinned(lock: Path) -> dict[str, str]:
 
 def pip_audit(lock: Path) -> dict:
     result = subprocess.run(
-        [sys.executable, "-m", "pip_audit", "-r", str(lock), "--no-deps", "--disable-pip",
-         "-s", "pypi", "-f", "json", "--progress-spinner", "off"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pip_audit",
+            "-r",
+            str(lock),
+            "--no-deps",
+            "--disable-pip",
+            "-s",
+            "pypi",
+            "-f",
+            "json",
+            "--progress-spinner",
+            "off",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return json.loads(result.stdout or '{"dependencies": []}')
 
@@ -82,8 +97,10 @@ def main(locks: list[str]) -> int:
         note = f"waived: {waived[vuln_id]}" if vuln_id in waived else "NOT WAIVED"
         print(f"{name}=={version}: {vuln_id} ({note})")
     if unchecked:
-        print("Not checked (older than the latest release, and PyPI's per-version data is "
-              f"out of reach): {', '.join(unchecked)}")
+        print(
+            "Not checked (older than the latest release, and PyPI's per-version data is "
+            f"out of reach): {', '.join(unchecked)}"
+        )
     print(f"{len(findings)} known vulnerabilities, {len(failing)} not waived.")
     return 1 if failing else 0
 
