@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.13 || ls -d $$HOME/.pyenv/versions/3.13*/bi
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lock lint check-migrations deploy-check bench clean
+.PHONY: run test install lock schema lint check-migrations deploy-check bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.13 is needed (python3.13 on the PATH, or pyenv)"; exit 1; }
@@ -38,6 +38,11 @@ run: install
 # says; one worker per core (pytest-xdist), and the slowest tests are listed.
 test: install
 	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/pytest -q -n auto --durations=10 $(PYTEST_ARGS)
+
+# The API's OpenAPI schema, committed so that a change to the API is seen in review.
+schema: install
+	DEBUG=true $(BIN)/python manage.py export_openapi_schema --api footsteps.api.api.api \
+		--indent 2 --sorted --output footsteps/api/openapi.json
 
 lint: install
 	$(BIN)/ruff check .

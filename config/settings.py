@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_htmx",
+    "ninja",
     "django_tasks_db",
     "footsteps.core",
     "footsteps.audit",

@@ -267,6 +267,18 @@ RULES: dict[str, dict[str, Rule]] = {
         & FieldIn("shared_with_parents", True)
         & AboutOwnChild(),
     },
+    # Replies (R5, R18): staff read every thread; a family only the threads about
+    # their own child on entries shared with them, never staff-only discussion,
+    # and of others' replies only approved ones.
+    "comment.view": {
+        **_staff(COMMENT_IN_SETTING),
+        PARENT: COMMENT_IN_SETTING
+        & OwnChild("child_id")
+        & FieldIn("staff_only", False)
+        & FieldIn("observation__status", "published")
+        & FieldIn("observation__shared_with_parents", True)
+        & (FieldIn("status", "published") | IsActorsMembership("author_id")),
+    },
     "comment.approve": _staff(COMMENT_IN_SETTING & FieldIn("status", "pending")),
 }
 

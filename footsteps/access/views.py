@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from footsteps.access.policy import can, may_ever, scope
+from footsteps.access.policy import can, may_ever, require, scope
 
 
 def requires(action: str, *, setting_wide: bool = False):
@@ -62,3 +62,12 @@ def get_for(actor, action: str, queryset, **lookup):
         return scope(actor, action, queryset).get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404 from None
+
+
+def get_to_act_on(actor, action: str, queryset, *, seen_with: str, **lookup):
+    """For the API: the object, 404 if the actor cannot see it (`seen_with`),
+    403 if they can see it but may not do `action` to it, or not in its state.
+    Clients learn nothing more than they could read anyway."""
+    obj = get_for(actor, seen_with, queryset, **lookup)
+    require(actor, action, obj)
+    return obj

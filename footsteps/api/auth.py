@@ -1,12 +1,20 @@
 """API authentication. Both ways end in the same Actor the pages use, with the
 same rules: a suspended membership or a parent with no attending child gets
-nothing (R6, R7), and nothing is served until the agreement is accepted (R3, R4)."""
+nothing (R6, R7), and nothing is served until the agreement is accepted (R3, R4).
+
+A personal key (`Authorization: Bearer fs_...`) is checked first and never needs
+a CSRF token: it is not sent by a browser on its own. A request that carries an
+Authorization header is decided by its key alone, cookie or not. Only then the
+browser's session is tried, and its writes always need the CSRF token, as the
+pages' do.
+"""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
+from ninja.utils import check_csrf
 
 from footsteps.access.actor import Actor
 from footsteps.access.membership import (
@@ -17,8 +25,8 @@ from footsteps.access.membership import (
 from footsteps.people.models import ApiToken, hash_token
 
 
-class AgreementRequired(PermissionDenied):
-    pass
+class AgreementRequired(Exception):
+    """The person must accept their setting's agreement on the website first."""
 
 
 def _admit(request, membership):
@@ -28,18 +36,6 @@ def _admit(request, membership):
         raise AgreementRequired
     request.actor = Actor(user=membership.user, membership=membership)
     return request.actor
-
-
-class SessionActorAuth(APIKeyCookie):
-    """The browser's session (with CSRF protection on writes)."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def authenticate(self, request, key):
-        if not request.user.is_authenticated:
-            return None
-        membership, _memberships, _ended = session_membership(request)
-        return _admit(request, membership)
 
 
 class TokenActorAuth(HttpBearer):
@@ -66,4 +62,35 @@ class TokenActorAuth(HttpBearer):
         now = timezone.now()
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        return _admit(request, membership)
+
+
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+
+class SessionActorAuth(APIKeyCookie):
+    """The browser's session, as the pages use it; writes need the CSRF token
+    (the `X-CSRFToken` header, as htmx sends it)."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self):
+        super().__init__(csrf=False)  # checked below, only for session writes
+
+    def _get_key(self, request):
+        if "Authorization" in request.headers:
+            return None  # a request with a key is decided by the key alone
+        key = request.COOKIES.get(self.param_name)
+        if key and request.method not in _SAFE_METHODS and check_csrf(request):
+            raise HttpError(
+                403,
+                "CSRF check failed: a signed-in browser must send the X-CSRFToken header. "
+                "Apps and integrations use an API key instead.",
+            )
+        return key
+
+    def authenticate(self, request, key):
+        if key is None or not request.user.is_authenticated:
+            return None
+        membership, _memberships, _ended = session_membership(request)
         return _admit(request, membership)

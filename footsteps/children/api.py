@@ -1,12 +1,21 @@
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from footsteps.access.views import get_for
-from footsteps.api.common import require_setting_wide
+from footsteps.access.views import get_for, get_to_act_on
+from footsteps.api.common import (
+    BodyId,
+    BodyIn,
+    DateIn,
+    Id,
+    Pagination,
+    errors,
+    require_setting_wide,
+    text,
+)
 from footsteps.children import services
 from footsteps.children.models import Child, Room
 from footsteps.children.selectors import children_for
@@ -35,24 +44,25 @@ class ChildOut(Schema):
         return obj.key_person.display_name if obj.key_person else None
 
 
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+Name = text(100)
+BirthDate = Annotated[DateIn, Field(description="Not in the future.")]
 
 
-class ChildIn(Schema):
+class ChildIn(BodyIn):
     first_name: Name
     last_name: Name
-    date_of_birth: date
-    room_id: int | None = None
-    key_person_id: int | None = None
+    date_of_birth: BirthDate
+    room_id: BodyId | None = None
+    key_person_id: BodyId | None = None
 
 
-class ChildPatchIn(Schema):
+class ChildPatchIn(BodyIn):
     first_name: Name | None = None
     last_name: Name | None = None
-    date_of_birth: date | None = None
-    room_id: int | None = None
-    key_person_id: int | None = None
-    status: str | None = None
+    date_of_birth: BirthDate | None = None
+    room_id: BodyId | None = Field(None, description="null clears the room.")
+    key_person_id: BodyId | None = Field(None, description="null clears the key person.")
+    status: Literal["active", "left"] | None = None
 
 
 def _relations(request, room_id, key_person_id):
@@ -62,29 +72,38 @@ def _relations(request, room_id, key_person_id):
     if room_id is not None:
         room = Room.objects.filter(pk=room_id, setting_id=setting_id).first()
         if room is None:
-            raise ValidationError({"room_id": "No such room in your setting."})
+            raise ValidationError(
+                {"room_id": ValidationError("No such room in your setting.", code="not_found")}
+            )
     if key_person_id is not None:
         key_person = (
             Membership.objects.staff().filter(pk=key_person_id, setting_id=setting_id).first()
         )
         if key_person is None:
-            raise ValidationError({"key_person_id": "No such member of staff."})
+            raise ValidationError(
+                {"key_person_id": ValidationError("No such member of staff.", code="not_found")}
+            )
     return room, key_person
 
 
-@router.get("/children", response=list[ChildOut], url_name="api_children")
-@paginate
+@router.get("/children", response={200: list[ChildOut], **errors()}, url_name="api_children")
+@paginate(Pagination)
 def children(request):
     return children_for(request.actor).order_by("first_name", "last_name", "pk")
 
 
-@router.get("/children/{child_id}", response=ChildOut, url_name="api_child")
-def child(request, child_id: int):
+@router.get("/children/{child_id}", response={200: ChildOut, **errors(404)}, url_name="api_child")
+def child(request, child_id: Id):
     return get_for(request.actor, "child.view", children_for(request.actor), pk=child_id)
 
 
-@router.post("/children", response={201: ChildOut}, url_name="api_child_create")
+@router.post(
+    "/children",
+    response={201: ChildOut, **errors(404, 409, body=True)},
+    url_name="api_child_create",
+)
 def child_create(request, data: ChildIn):
+    """Managers add a child. A room or key person id outside the setting answers 404."""
     require_setting_wide(request, "child.create")
     room, key_person = _relations(request, data.room_id, data.key_person_id)
     return Status(
@@ -100,9 +119,15 @@ def child_create(request, data: ChildIn):
     )
 
 
-@router.patch("/children/{child_id}", response=ChildOut, url_name="api_child_update")
-def child_update(request, child_id: int, data: ChildPatchIn):
-    child = get_for(request.actor, "child.edit", Child.objects.all(), pk=child_id)
+@router.patch(
+    "/children/{child_id}",
+    response={200: ChildOut, **errors(404, body=True)},
+    url_name="api_child_update",
+)
+def child_update(request, child_id: Id, data: ChildPatchIn):
+    child = get_to_act_on(
+        request.actor, "child.edit", Child.objects.all(), seen_with="child.view", pk=child_id
+    )
     # Null clears a room or key person; for anything else it means "leave as it is".
     fields = {
         name: value

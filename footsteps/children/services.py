@@ -30,11 +30,15 @@ def _check_details(*, first_name=None, last_name=None, date_of_birth=None) -> No
 def _check_same_setting(actor: Actor, *, room: Room | None, key_person: Membership | None):
     # Forms already limit the choices; this guards the API and any other caller.
     if room is not None and room.setting_id != actor.setting_id:
-        raise ValidationError({"room": "Choose a room of your setting."})
+        raise ValidationError(
+            {"room": ValidationError("Choose a room of your setting.", code="not_found")}
+        )
     if key_person is not None and (
         key_person.setting_id != actor.setting_id or not key_person.is_staff_role
     ):
-        raise ValidationError({"key_person": "Choose a member of your staff."})
+        raise ValidationError(
+            {"key_person": ValidationError("Choose a member of your staff.", code="not_found")}
+        )
 
 
 @transaction.atomic
@@ -139,7 +143,9 @@ def room_create(*, actor: Actor, name: str) -> Room:
     if not name:
         raise ValidationError({"name": "Give the room a name."})
     if Room.objects.filter(setting=actor.setting, name__iexact=name).exists():
-        raise ValidationError({"name": "There is already a room with this name."})
+        raise ValidationError(
+            {"name": ValidationError("There is already a room with this name.", code="conflict")}
+        )
     room = Room.objects.create(setting=actor.setting, name=name)
     audit_record(actor=actor.user, setting=actor.setting, action="room.created", target=room)
     return room

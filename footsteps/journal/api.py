@@ -1,19 +1,39 @@
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Field, Router, Schema, Status
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from footsteps.access.views import get_for
-from footsteps.api.common import require_setting_wide
+from footsteps.access.views import get_for, get_to_act_on
+from footsteps.api.common import (
+    BodyId,
+    BodyIn,
+    DateIn,
+    DateTimeIn,
+    Id,
+    IdList,
+    Pagination,
+    errors,
+    require_setting_wide,
+    text,
+)
+from footsteps.children.models import Child
 from footsteps.journal import selectors, services
-from footsteps.journal.models import Comment, Observation, ObservationChild
+from footsteps.journal.models import Comment, NextStep, Observation, ObservationChild
 
 router = Router(tags=["journal"])
 
 # Input limits match the columns, so bad input is a 422, never a database error.
-Title = Annotated[str, Field(max_length=200)]
+Title = text(200)
+LongText = Annotated[str, Field(max_length=20_000)]
+Note = text(5000)
+ObservedAt = Annotated[
+    DateTimeIn,
+    Field(description="When it was observed; not in the future. Without a zone: local time."),
+]
 
 
 class ChildRef(Schema):
@@ -79,46 +99,46 @@ class ObservationOut(Schema):
         return obj.visible_comments
 
 
-class ObservationIn(Schema):
+class ObservationIn(BodyIn):
     title: Title
-    child_ids: list[int]
-    observed_at: datetime
-    notes: str = ""
-    next_steps: str = ""
+    child_ids: IdList
+    observed_at: ObservedAt
+    notes: LongText = ""
+    next_steps: LongText = ""
     shared_with_parents: bool = True
     publish: bool = False
 
 
-class ObservationPatchIn(Schema):
-    version: int
+class ObservationPatchIn(BodyIn):
+    version: BodyId = Field(description="The version you loaded; a newer one answers 409.")
     title: Title | None = None
-    child_ids: list[int] | None = None
-    observed_at: datetime | None = None
-    notes: str | None = None
-    next_steps: str | None = None
+    child_ids: IdList | None = None
+    observed_at: ObservedAt | None = None
+    notes: LongText | None = None
+    next_steps: LongText | None = None
     shared_with_parents: bool | None = None
     publish: bool = False
 
 
-class ContributionIn(Schema):
+class ContributionIn(BodyIn):
     title: Title
-    child_ids: list[int]
-    observed_at: datetime
-    notes: str
+    child_ids: IdList
+    observed_at: ObservedAt
+    notes: text(20_000)
 
 
-class NoteIn(Schema):
-    note: str
+class NoteIn(BodyIn):
+    note: Note
 
 
-class ApproveContributionIn(Schema):
+class ApproveContributionIn(BodyIn):
     title: Title | None = None
-    notes: str | None = None
+    notes: text(20_000) | None = None
 
 
-class CommentIn(Schema):
-    child_id: int
-    body: Annotated[str, Field(max_length=5000)]
+class CommentIn(BodyIn):
+    child_id: BodyId = Field(description="The child whose conversation this is: one on the entry.")
+    body: Note
 
 
 class QueueOut(Schema):
@@ -127,9 +147,101 @@ class QueueOut(Schema):
     comments: list[CommentOut]
 
 
+class RevisionOut(Schema):
+    editor: str
+    created_at: datetime
+    note: str
+    changes: dict[str, dict]
+
+    @staticmethod
+    def resolve_editor(obj):
+        return obj.editor.user.full_name
+
+
+class NextStepOut(Schema):
+    id: int
+    child_id: int
+    text: str
+    observation_id: int | None
+    created_by: str
+    created_at: datetime
+    achieved_at: datetime | None
+
+    @staticmethod
+    def resolve_created_by(obj):
+        return obj.created_by.user.full_name
+
+
+class NextStepIn(BodyIn):
+    text: Note
+
+
+class KeyChildOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    room: str | None
+    last_14: int = Field(description="Published observations in the last 14 days.")
+    last_30: int
+    open_steps: int
+
+    @staticmethod
+    def resolve_room(obj):
+        return obj.room.name if obj.room else None
+
+
+class ChildFigureOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    count: int
+    recent: bool = Field(description="Observed within the quiet-days window.")
+
+
+class StaffFigureOut(Schema):
+    id: int
+    name: str
+    count: int
+    late: int
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.display_name
+
+
+class MonitoringOut(Schema):
+    start: date
+    end: date
+    quiet_days: int
+    total: int
+    late: int
+    late_percent: int
+    avg_delay_hours: float
+    awaiting_review: int
+    contributions_waiting: int
+    replies_waiting: int
+    families_total: int
+    families_viewed: int
+    families_percent: int
+    children: list[ChildFigureOut]
+    staff: list[StaffFigureOut]
+
+
+class MonitoringQuery(Schema):
+    start: DateIn | None = Field(None, description="Default: 30 days before the end.")
+    end: DateIn | None = Field(None, description="Default: today.")
+    quiet_days: int = Field(14, ge=1, le=365)
+
+
 def _observation(request, action, observation_id):
-    get_for(request.actor, action, Observation.objects.all(), pk=observation_id)
-    return _fresh(request, observation_id)
+    """404 if the actor cannot see it; 403 if they see it but may not do this."""
+    return get_to_act_on(
+        request.actor,
+        action,
+        selectors.observations_for(request.actor),
+        seen_with="observation.view",
+        pk=observation_id,
+    )
 
 
 def _fresh(request, observation_id):
@@ -142,10 +254,23 @@ def _fresh(request, observation_id):
     )
 
 
-@router.get("/observations", response=list[ObservationOut], url_name="api_observations")
-@paginate
-def observations(request, child_id: int | None = None):
-    """Staff: every observation they may see. Parents: their feed."""
+def _child_journal(request, child_id):
+    """A child's journal as staff keep it: 404 for a child out of sight, 403 for
+    a parent's own child (families see the shared journal, not its working notes)."""
+    return get_to_act_on(
+        request.actor, "child.journal", Child.objects.all(), seen_with="child.view", pk=child_id
+    )
+
+
+@router.get(
+    "/observations",
+    response={200: list[ObservationOut], **errors(404)},
+    url_name="api_observations",
+)
+@paginate(Pagination)
+def observations(request, child_id: Id | None = None):
+    """Staff: every observation they may see. Parents: their feed. `child_id`
+    narrows to one child (for a parent, one of their own: else 404)."""
     actor = request.actor
     if actor.is_parent:
         # As on the feed page: another family's child is not found (R5).
@@ -160,13 +285,41 @@ def observations(request, child_id: int | None = None):
     return result
 
 
-@router.get("/observations/{observation_id}", response=ObservationOut, url_name="api_observation")
-def observation(request, observation_id: int):
+@router.get(
+    "/observations/{observation_id}",
+    response={200: ObservationOut, **errors(404)},
+    url_name="api_observation",
+)
+def observation(request, observation_id: Id):
     return _fresh(request, observation_id)
 
 
-@router.post("/observations", response={201: ObservationOut}, url_name="api_observation_create")
+@router.get(
+    "/observations/{observation_id}/history",
+    response={200: list[RevisionOut], **errors(404)},
+    url_name="api_observation_history",
+)
+def observation_history(request, observation_id: Id):
+    """What each amendment changed, who made it and when, newest first (R16). Staff only."""
+    observation = get_to_act_on(
+        request.actor,
+        "observation.history",
+        Observation.objects.all(),
+        seen_with="observation.view",
+        pk=observation_id,
+    )
+    return list(selectors.revisions_for(observation)[:200])
+
+
+@router.post(
+    "/observations",
+    response={201: ObservationOut, **errors(404, body=True)},
+    url_name="api_observation_create",
+)
 def observation_create(request, data: ObservationIn):
+    """Staff record an observation. `publish` shares it (after review where the
+    setting wants it); otherwise it is a draft only its author sees. A child id
+    outside the setting answers 404."""
     require_setting_wide(request, "observation.create")
     payload = data.dict()
     created = services.observation_create(
@@ -176,13 +329,16 @@ def observation_create(request, data: ObservationIn):
 
 
 @router.patch(
-    "/observations/{observation_id}", response=ObservationOut, url_name="api_observation_update"
+    "/observations/{observation_id}",
+    response={200: ObservationOut, **errors(404, 409, body=True)},
+    url_name="api_observation_update",
 )
-def observation_update(request, observation_id: int, data: ObservationPatchIn):
-    observation = get_for(
+def observation_update(request, observation_id: Id, data: ObservationPatchIn):
+    observation = get_to_act_on(
         request.actor,
         "observation.edit",
         Observation.objects.prefetch_related("links"),
+        seen_with="observation.view",
         pk=observation_id,
     )
     # An explicit null means "leave as it is": none of these fields can be empty.
@@ -206,10 +362,10 @@ def observation_update(request, observation_id: int, data: ObservationPatchIn):
 
 @router.post(
     "/observations/{observation_id}/approve",
-    response=ObservationOut,
+    response={200: ObservationOut, **errors(404)},
     url_name="api_observation_approve",
 )
-def observation_approve(request, observation_id: int):
+def observation_approve(request, observation_id: Id):
     observation = _observation(request, "observation.review", observation_id)
     services.observation_approve(actor=request.actor, observation=observation)
     return _fresh(request, observation_id)
@@ -217,17 +373,22 @@ def observation_approve(request, observation_id: int):
 
 @router.post(
     "/observations/{observation_id}/return",
-    response=ObservationOut,
+    response={200: ObservationOut, **errors(404, body=True)},
     url_name="api_observation_return",
 )
-def observation_return(request, observation_id: int, data: NoteIn):
+def observation_return(request, observation_id: Id, data: NoteIn):
     observation = _observation(request, "observation.review", observation_id)
     services.observation_return(actor=request.actor, observation=observation, note=data.note)
     return _fresh(request, observation_id)
 
 
-@router.post("/contributions", response={201: ObservationOut}, url_name="api_contribution_create")
+@router.post(
+    "/contributions",
+    response={201: ObservationOut, **errors(404, body=True)},
+    url_name="api_contribution_create",
+)
 def contribution_create(request, data: ContributionIn):
+    """A parent adds an observation from home; staff approve it first (R19)."""
     require_setting_wide(request, "contribution.create")
     payload = data.dict()
     created = services.contribution_create(
@@ -238,10 +399,10 @@ def contribution_create(request, data: ContributionIn):
 
 @router.post(
     "/observations/{observation_id}/approve-contribution",
-    response=ObservationOut,
+    response={200: ObservationOut, **errors(404, body=True)},
     url_name="api_contribution_approve",
 )
-def contribution_approve(request, observation_id: int, data: ApproveContributionIn):
+def contribution_approve(request, observation_id: Id, data: ApproveContributionIn):
     observation = _observation(request, "contribution.review", observation_id)
     services.contribution_approve(actor=request.actor, observation=observation, **data.dict())
     return _fresh(request, observation_id)
@@ -249,10 +410,11 @@ def contribution_approve(request, observation_id: int, data: ApproveContribution
 
 @router.post(
     "/observations/{observation_id}/decline",
-    response=ObservationOut,
+    response={200: ObservationOut, **errors(404, body=True)},
     url_name="api_contribution_decline",
 )
-def contribution_decline(request, observation_id: int, data: NoteIn):
+def contribution_decline(request, observation_id: Id, data: NoteIn):
+    """Decline a family's contribution; `note` is the reason the family sees."""
     observation = _observation(request, "contribution.review", observation_id)
     services.contribution_decline(actor=request.actor, observation=observation, reason=data.note)
     return _fresh(request, observation_id)
@@ -260,10 +422,10 @@ def contribution_decline(request, observation_id: int, data: NoteIn):
 
 @router.post(
     "/observations/{observation_id}/withdraw",
-    response=ObservationOut,
+    response={200: ObservationOut, **errors(404)},
     url_name="api_contribution_withdraw",
 )
-def contribution_withdraw(request, observation_id: int):
+def contribution_withdraw(request, observation_id: Id):
     observation = _observation(request, "contribution.withdraw", observation_id)
     services.contribution_withdraw(actor=request.actor, observation=observation)
     return _fresh(request, observation_id)
@@ -271,14 +433,17 @@ def contribution_withdraw(request, observation_id: int):
 
 @router.post(
     "/observations/{observation_id}/comments",
-    response={201: CommentOut},
+    response={201: CommentOut, **errors(404, body=True)},
     url_name="api_comment_add",
 )
-def comment_add(request, observation_id: int, data: CommentIn):
-    observation = get_for(
+def comment_add(request, observation_id: Id, data: CommentIn):
+    """A reply in the conversation about one child of the entry (R18): for a
+    parent, their own child. Any other child id answers 404."""
+    observation = get_to_act_on(
         request.actor,
         "observation.comment",
         Observation.objects.select_related("setting"),
+        seen_with="observation.view",
         pk=observation_id,
     )
     child = services.comment_child(request.actor, data.child_id)
@@ -288,19 +453,93 @@ def comment_add(request, observation_id: int, data: CommentIn):
     return Status(201, comment)
 
 
-@router.post("/comments/{comment_id}/approve", response=CommentOut, url_name="api_comment_approve")
-def comment_approve(request, comment_id: int):
-    comment = get_for(
+@router.post(
+    "/comments/{comment_id}/approve",
+    response={200: CommentOut, **errors(404)},
+    url_name="api_comment_approve",
+)
+def comment_approve(request, comment_id: Id):
+    comment = get_to_act_on(
         request.actor,
         "comment.approve",
         Comment.objects.select_related("author__user"),
+        seen_with="comment.view",
         pk=comment_id,
     )
     return services.comment_approve(actor=request.actor, comment=comment)
 
 
-@router.get("/review-queue", response=QueueOut, url_name="api_review_queue")
+@router.get("/review-queue", response={200: QueueOut, **errors()}, url_name="api_review_queue")
 def review_queue(request):
     require_setting_wide(request, "review.queue")
     queue = selectors.review_queue(request.actor)
     return {name: list(items[:100]) for name, items in queue.items()}
+
+
+@router.get(
+    "/children/{child_id}/next-steps",
+    response={200: list[NextStepOut], **errors(404)},
+    url_name="api_next_steps",
+)
+def next_steps(request, child_id: Id):
+    """A child's open next steps, newest first (R25). Staff only."""
+    child = _child_journal(request, child_id)
+    return list(selectors.open_next_steps(child)[:200])
+
+
+@router.post(
+    "/children/{child_id}/next-steps",
+    response={201: NextStepOut, **errors(404, body=True)},
+    url_name="api_next_step_add",
+)
+def next_step_add(request, child_id: Id, data: NextStepIn):
+    child = _child_journal(request, child_id)
+    step = services.next_step_add(actor=request.actor, child=child, text=data.text)
+    return Status(201, step)
+
+
+@router.post(
+    "/next-steps/{step_id}/achieve",
+    response={200: NextStepOut, **errors(404)},
+    url_name="api_next_step_achieve",
+)
+def next_step_achieve(request, step_id: Id):
+    step = get_for(
+        request.actor,
+        "nextstep.manage",
+        NextStep.objects.filter(achieved_at__isnull=True).select_related("created_by__user"),
+        pk=step_id,
+    )
+    return services.next_step_achieve(actor=request.actor, step=step)
+
+
+@router.get(
+    "/key-children",
+    response={200: list[KeyChildOut], **errors()},
+    url_name="api_key_children",
+)
+def key_children(request):
+    """The children the signed-in member of staff is key person for (R15, R25)."""
+    require_setting_wide(request, "child.list")
+    return list(selectors.key_children(request.actor))
+
+
+@router.get("/monitoring", response={200: MonitoringOut, **errors()}, url_name="api_monitoring")
+def monitoring(request, query: Query[MonitoringQuery]):
+    """The managers' monitoring figures for a period (R22, R26)."""
+    require_setting_wide(request, "monitoring.view")
+    end = query.end or timezone.localdate()
+    start = query.start or end - timedelta(days=30)
+    if start > end:
+        raise ValidationError({"start": "The start comes after the end."})
+    figures = selectors.monitoring(request.actor, selectors.Period(start, end), query.quiet_days)
+    return {
+        **figures,
+        "start": start,
+        "end": end,
+        "awaiting_review": figures["queues"]["awaiting_review"],
+        "contributions_waiting": figures["queues"]["contributions"],
+        "replies_waiting": figures["queues"]["comments"],
+        "children": list(figures["children"]),
+        "staff": list(figures["staff"]),
+    }

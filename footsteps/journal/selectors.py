@@ -23,14 +23,12 @@ Status = Observation.Status
 
 
 def visible_comments(actor):
-    """Comments the actor may read: staff see every thread; a parent only their own
-    children's threads, and of those only approved replies and their own (R5, R18)."""
-    comments = Comment.objects.select_related("author__user", "child").order_by("created_at", "id")
-    if actor.is_parent:
-        comments = comments.filter(child_id__in=actor.child_ids, staff_only=False).filter(
-            Q(status=Comment.Status.PUBLISHED) | Q(author=actor.membership)
-        )
-    return comments
+    """Replies the actor may read (the policy's comment.view: R5, R18)."""
+    return (
+        scope(actor, "comment.view", Comment.objects.all())
+        .select_related("author__user", "child")
+        .order_by("created_at", "id")
+    )
 
 
 def observations_for(actor, action: str = "observation.view"):

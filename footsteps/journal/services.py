@@ -71,7 +71,13 @@ def _children_for(actor: Actor, children, keep=frozenset()) -> list[Child]:
         .filter(Q(status=Child.Status.ACTIVE) | Q(pk__in=keep))
     )
     if len(allowed) != len(ids):
-        raise ValidationError({"children": "Choose children from your setting's list."})
+        raise ValidationError(
+            {
+                "children": ValidationError(
+                    "Choose children from your setting's list.", code="not_found"
+                )
+            }
+        )
     return allowed
 
 
@@ -412,9 +418,8 @@ def comment_child(actor: Actor, child_id) -> Child:
     if str(child_id).isdigit():
         child = Child.objects.filter(pk=int(child_id), setting_id=actor.setting_id).first()
     if child is None or (actor.is_parent and child.pk not in actor.child_ids):
-        raise ValidationError(
-            {"child": NOT_YOUR_CHILD if actor.is_parent else "Choose a child of this entry."}
-        )
+        message = NOT_YOUR_CHILD if actor.is_parent else "Choose a child of this entry."
+        raise ValidationError({"child": ValidationError(message, code="not_found")})
     return child
 
 
@@ -429,9 +434,15 @@ def comment_add(*, actor: Actor, observation: Observation, child: Child, body: s
     # Parents first learn only that it is not their child: never whether another
     # child is on the entry (R5).
     if actor.is_parent and child.pk not in actor.child_ids:
-        raise ValidationError({"child": NOT_YOUR_CHILD})
+        raise ValidationError({"child": ValidationError(NOT_YOUR_CHILD, code="not_found")})
     if not observation.links.filter(child=child).exists():
-        raise ValidationError({"child": "This observation is not about that child."})
+        raise ValidationError(
+            {
+                "child": ValidationError(
+                    "This observation is not about that child.", code="not_found"
+                )
+            }
+        )
     status = Comment.Status.PUBLISHED
     if actor.is_parent and actor.setting.approve_parent_comments:
         status = Comment.Status.PENDING

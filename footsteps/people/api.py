@@ -1,10 +1,10 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from footsteps.access.views import get_for
-from footsteps.api.common import require_setting_wide
+from footsteps.api.common import BodyId, BodyIn, Id, Pagination, errors, require_setting_wide, text
 from footsteps.children.models import Child, ParentLink
 from footsteps.people import services
 from footsteps.people.models import Membership
@@ -59,34 +59,44 @@ class ParentOut(PersonOut):
         return list(obj.child_links.all())
 
 
-Email = Annotated[str, Field(max_length=254)]
-FullName = Annotated[str, Field(max_length=150)]
+Email = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        json_schema_extra={"format": "email"},
+    ),
+]
+FullName = text(150)
+StaffRole = Literal["manager", "senior", "practitioner"]
+Relationship = Literal["mother", "father", "parent", "grandparent", "carer", "other"]
 
 
-class StaffInviteIn(Schema):
+class StaffInviteIn(BodyIn):
     email: Email
     full_name: FullName
-    role: str
+    role: StaffRole
 
 
-class ParentInviteIn(Schema):
+class ParentInviteIn(BodyIn):
     email: Email
     full_name: FullName
-    child_id: int
-    relationship: str = "parent"
+    child_id: BodyId
+    relationship: Relationship = "parent"
 
 
-class PersonPatchIn(Schema):
-    role: str | None = None
+class PersonPatchIn(BodyIn):
+    role: StaffRole | None = None
     needs_review: bool | None = None
 
 
-class LinkIn(Schema):
-    child_id: int
-    relationship: str = "parent"
+class LinkIn(BodyIn):
+    child_id: BodyId
+    relationship: Relationship = "parent"
 
 
-@router.get("/me", response=MeOut, url_name="api_me")
+@router.get("/me", response={200: MeOut, **errors()}, url_name="api_me")
 def me(request):
     actor = request.actor
     return {
@@ -100,27 +110,33 @@ def me(request):
     }
 
 
-@router.get("/staff", response=list[PersonOut], url_name="api_staff")
-@paginate
+@router.get("/staff", response={200: list[PersonOut], **errors()}, url_name="api_staff")
+@paginate(Pagination)
 def staff(request):
     require_setting_wide(request, "people.manage")
     return staff_for(request.actor)
 
 
-@router.post("/staff", response={201: PersonOut}, url_name="api_staff_invite")
+@router.post(
+    "/staff", response={201: PersonOut, **errors(409, body=True)}, url_name="api_staff_invite"
+)
 def staff_invite(request, data: StaffInviteIn):
     require_setting_wide(request, "people.manage")
     return Status(201, services.staff_invite(actor=request.actor, **data.dict()))
 
 
-@router.get("/parents", response=list[ParentOut], url_name="api_parents")
-@paginate
+@router.get("/parents", response={200: list[ParentOut], **errors()}, url_name="api_parents")
+@paginate(Pagination)
 def parents(request):
     require_setting_wide(request, "people.manage")
     return parents_for(request.actor)
 
 
-@router.post("/parents", response={201: ParentOut}, url_name="api_parent_invite")
+@router.post(
+    "/parents",
+    response={201: ParentOut, **errors(404, 409, body=True)},
+    url_name="api_parent_invite",
+)
 def parent_invite(request, data: ParentInviteIn):
     require_setting_wide(request, "people.manage")
     child = get_for(request.actor, "child.edit", Child.objects.all(), pk=data.child_id)
@@ -145,8 +161,12 @@ def _person(request, membership_id):
     )
 
 
-@router.patch("/people/{membership_id}", response=PersonOut, url_name="api_person")
-def person_update(request, membership_id: int, data: PersonPatchIn):
+@router.patch(
+    "/people/{membership_id}",
+    response={200: PersonOut, **errors(404, 409, body=True)},
+    url_name="api_person",
+)
+def person_update(request, membership_id: Id, data: PersonPatchIn):
     membership = _person(request, membership_id)
     if data.role is not None:
         membership = services.staff_change_role(
@@ -159,28 +179,44 @@ def person_update(request, membership_id: int, data: PersonPatchIn):
     return membership
 
 
-@router.post("/people/{membership_id}/suspend", response=PersonOut, url_name="api_suspend")
-def person_suspend(request, membership_id: int):
+@router.post(
+    "/people/{membership_id}/suspend",
+    response={200: PersonOut, **errors(404, 409)},
+    url_name="api_suspend",
+)
+def person_suspend(request, membership_id: Id):
     return services.membership_suspend(
         actor=request.actor, membership=_person(request, membership_id)
     )
 
 
-@router.post("/people/{membership_id}/reactivate", response=PersonOut, url_name="api_reactivate")
-def person_reactivate(request, membership_id: int):
+@router.post(
+    "/people/{membership_id}/reactivate",
+    response={200: PersonOut, **errors(404)},
+    url_name="api_reactivate",
+)
+def person_reactivate(request, membership_id: Id):
     return services.membership_reactivate(
         actor=request.actor, membership=_person(request, membership_id)
     )
 
 
-@router.post("/people/{membership_id}/invitation", response={202: None}, url_name="api_resend")
-def person_resend(request, membership_id: int):
+@router.post(
+    "/people/{membership_id}/invitation",
+    response={202: None, **errors(404, 409)},
+    url_name="api_resend",
+)
+def person_resend(request, membership_id: Id):
     services.invitation_send(actor=request.actor, membership=_person(request, membership_id))
     return Status(202, None)
 
 
-@router.post("/people/{membership_id}/links", response={201: LinkOut}, url_name="api_link")
-def person_link(request, membership_id: int, data: LinkIn):
+@router.post(
+    "/people/{membership_id}/links",
+    response={201: LinkOut, **errors(404, 409, body=True)},
+    url_name="api_link",
+)
+def person_link(request, membership_id: Id, data: LinkIn):
     parent = _person(request, membership_id)
     child = get_for(request.actor, "child.edit", Child.objects.all(), pk=data.child_id)
     return Status(
@@ -191,8 +227,8 @@ def person_link(request, membership_id: int, data: LinkIn):
     )
 
 
-@router.delete("/links/{link_id}", response={204: None}, url_name="api_unlink")
-def link_remove(request, link_id: int):
+@router.delete("/links/{link_id}", response={204: None, **errors(404)}, url_name="api_unlink")
+def link_remove(request, link_id: Id):
     link = get_for(request.actor, "link.manage", ParentLink.objects.all(), pk=link_id)
     services.parent_unlink(actor=request.actor, link=link)
     return Status(204, None)

@@ -34,6 +34,16 @@ from footsteps.people.models import (
     new_token,
 )
 
+# A ValidationError's code says how the API answers it: "conflict" (409) for a
+# clash with the current state, "not_found" (404), or none (422, bad input).
+_ALREADY_HERE = ValidationError(
+    "Someone with this email address is already in your setting.", code="conflict"
+)
+
+
+def _conflict(message: str) -> ValidationError:
+    return ValidationError(message, code="conflict")
+
 
 def _clean_email(email: str) -> str:
     email = User.objects.normalize_email(email.strip()).lower()
@@ -61,9 +71,7 @@ def _user_for_email(*, email: str, full_name: str) -> User:
 def _add_membership(*, actor: Actor, email: str, full_name: str, role: str) -> Membership:
     user = _user_for_email(email=email, full_name=full_name)
     if Membership.objects.filter(user=user, setting_id=actor.setting_id).exists():
-        raise ValidationError(
-            {"email": "Someone with this email address is already in your setting."}
-        )
+        raise ValidationError({"email": _ALREADY_HERE})
     try:
         with transaction.atomic():
             return Membership.objects.create(
@@ -71,9 +79,7 @@ def _add_membership(*, actor: Actor, email: str, full_name: str, role: str) -> M
             )
     except IntegrityError:
         # Two managers inviting the same address at once: the first one wins.
-        raise ValidationError(
-            {"email": "Someone with this email address is already in your setting."}
-        ) from None
+        raise ValidationError({"email": _ALREADY_HERE}) from None
 
 
 @transaction.atomic
@@ -109,9 +115,13 @@ def parent_invite(
     user = _user_for_email(email=email, full_name=full_name)
     membership = Membership.objects.filter(user=user, setting_id=actor.setting_id).first()
     if membership is not None and membership.role != Role.PARENT:
-        raise ValidationError({"email": "This address belongs to a member of staff here."})
+        raise ValidationError(
+            {"email": _conflict("This address belongs to a member of staff here.")}
+        )
     if membership is not None and membership.status == Membership.Status.SUSPENDED:
-        raise ValidationError({"email": "This person is suspended here: reactivate them first."})
+        raise ValidationError(
+            {"email": _conflict("This person is suspended here: reactivate them first.")}
+        )
     if membership is None:
         membership = _add_membership(
             actor=actor, email=email, full_name=full_name, role=Role.PARENT
@@ -142,7 +152,7 @@ def invitation_send(
     their account carries elsewhere."""
     require(actor, "membership.manage", membership)
     if membership.status == Membership.Status.SUSPENDED:
-        raise ValidationError("Reactivate this person before sending an invitation.")
+        raise _conflict("Reactivate this person before sending an invitation.")
     now = timezone.now()
     with transaction.atomic():
         Invitation.objects.filter(
@@ -273,13 +283,15 @@ def _protect_last_manager(membership: Membership) -> None:
         setting_id=membership.setting_id, role=Role.MANAGER, status=Membership.Status.ACTIVE
     ).exclude(pk=membership.pk)
     if not others.exists():
-        raise ValidationError("A setting needs at least one active manager.")
+        raise _conflict("A setting needs at least one active manager.")
 
 
 @transaction.atomic
 def staff_change_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
     require(actor, "membership.manage", membership)
-    if not membership.is_staff_role or role not in STAFF_ROLES:
+    if not membership.is_staff_role:
+        raise _conflict("Only staff have a staff role.")
+    if role not in STAFF_ROLES:
         raise ValidationError({"role": "Choose a staff role."})
     if role != Role.MANAGER:
         _protect_last_manager(membership)
@@ -302,7 +314,7 @@ def staff_set_review(*, actor: Actor, membership: Membership, needs_review: bool
     """Name a member of staff whose observations a senior reviews first (R17)."""
     require(actor, "membership.manage", membership)
     if not membership.is_staff_role:
-        raise ValidationError("Only staff observations are reviewed.")
+        raise _conflict("Only staff observations are reviewed.")
     membership.needs_review = needs_review
     membership.save(update_fields=["needs_review"])
     audit_record(
@@ -321,7 +333,7 @@ def membership_suspend(*, actor: Actor, membership: Membership) -> Membership:
     tokens in this setting is refused and the session is ended."""
     require(actor, "membership.manage", membership)
     if membership.pk == actor.membership.pk:
-        raise ValidationError("You cannot suspend yourself.")
+        raise _conflict("You cannot suspend yourself.")
     _protect_last_manager(membership)
     membership.status = Membership.Status.SUSPENDED
     membership.save(update_fields=["status"])
@@ -357,7 +369,7 @@ def parent_link(*, actor: Actor, parent: Membership, child: Child, relationship:
     require(actor, "membership.manage", parent)
     require(actor, "child.edit", child)
     if not parent.is_parent:
-        raise ValidationError("Only parents and carers are linked to children.")
+        raise _conflict("Only parents and carers are linked to children.")
     if relationship not in ParentLink.Relationship.values:
         raise ValidationError({"relationship": "Choose a relationship."})
     link, created = ParentLink.objects.get_or_create(
@@ -484,9 +496,9 @@ def login_details_reset(*, actor: Actor, membership: Membership) -> None:
     new password goes to their address."""
     require(actor, "membership.manage", membership)
     if membership.status == Membership.Status.INVITED:
-        raise ValidationError("They have not joined yet: send a new invitation instead.")
+        raise _conflict("They have not joined yet: send a new invitation instead.")
     if membership.status == Membership.Status.SUSPENDED:
-        raise ValidationError("Reactivate this person first.")
+        raise _conflict("Reactivate this person first.")
     user = membership.user
     user.set_unusable_password()
     user.session_salt = secrets.token_hex()

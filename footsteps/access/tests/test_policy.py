@@ -108,6 +108,7 @@ ACTION_MODELS = {
     "contribution.review": Observation,
     "contribution.withdraw": Observation,
     "observation.comment": Observation,
+    "comment.view": Comment,
     "comment.approve": Comment,
 }
 

@@ -13,22 +13,12 @@ only administer), R32 (the operator reaches the admin only, and no setting),
 and isolation between settings.
 """
 
-from datetime import timedelta
+import re
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
-
-from footsteps.conftest import PASSWORD
-from footsteps.journal import services as journal
-from footsteps.journal.models import NextStep
-from footsteps.people import services as people
-from footsteps.people.models import User
-from footsteps.tenancy import services as tenancy
-from footsteps.tenancy.models import Setting
 
 ROLES = {
     "manager": "manager",
@@ -98,6 +88,12 @@ API_MANAGER = api(
 API_MANAGER_OBJECT = api(ok=["manager"], missing=["senior", "practitioner", *PARENTS])
 API_STAFF_OBJECT = api(ok=STAFF, missing=PARENTS)
 API_REVIEWER_OBJECT = api(ok=["manager", "senior"], missing=["practitioner", *PARENTS])
+# API actions on an object: 404 for whoever cannot see it, 403 for whoever can
+# see it but may not do this to it (Amy's parent sees Amy and her entries).
+API_STAFF_ACT = api(ok=STAFF, forbidden=["parent_child"], missing=["parent_other"])
+API_MANAGER_SEES = api(
+    ok=["manager"], forbidden=["senior", "practitioner", "parent_child"], missing=["parent_other"]
+)
 
 # name -> (method, path arguments from the world, request body, expected answers)
 MATRIX = {
@@ -265,7 +261,7 @@ MATRIX = {
         "patch",
         {"child_id": "@amy"},
         {"first_name": "Amelia"},
-        API_MANAGER_OBJECT,
+        API_MANAGER_SEES,
     ),
     "api:api_observations": ("get", {}, None, API_EVERYONE),
     "api:api_observation": (
@@ -283,25 +279,30 @@ MATRIX = {
             "observed_at": "2026-01-05T10:00:00Z",
             "publish": True,
         },
-        api(ok=STAFF, forbidden=PARENTS, invalid=["other_manager"], other_manager="422"),
+        # Another setting's child named in the body: not found here.
+        api(ok=STAFF, forbidden=PARENTS, other_manager="404"),
     ),
     "api:api_observation_update": (
         "patch",
         {"observation_id": "@amy_only"},
         {"version": 1, "title": "Amended"},
-        api(ok=["manager", "senior"], missing=["practitioner", *PARENTS]),
+        api(
+            ok=["manager", "senior"],
+            forbidden=["practitioner", "parent_child"],
+            missing=["parent_other"],
+        ),
     ),
     "api:api_observation_approve": (
         "post",
         {"observation_id": "@awaiting"},
         None,
-        API_REVIEWER_OBJECT,
+        api(ok=["manager", "senior"], forbidden=["practitioner"], missing=PARENTS),
     ),
     "api:api_observation_return": (
         "post",
         {"observation_id": "@awaiting"},
         {"note": "Add more detail"},
-        API_REVIEWER_OBJECT,
+        api(ok=["manager", "senior"], forbidden=["practitioner"], missing=PARENTS),
     ),
     "api:api_contribution_create": (
         "post",
@@ -312,25 +313,25 @@ MATRIX = {
             "observed_at": "2026-01-05T10:00:00Z",
             "notes": "At home",
         },
-        api(ok=["parent_child"], invalid=["parent_other"], forbidden=STAFF, other_manager="403"),
+        api(ok=["parent_child"], missing=["parent_other"], forbidden=STAFF, other_manager="403"),
     ),
     "api:api_contribution_approve": (
         "post",
         {"observation_id": "@contribution"},
         {},
-        API_STAFF_OBJECT,
+        API_STAFF_ACT,
     ),
     "api:api_contribution_decline": (
         "post",
         {"observation_id": "@contribution"},
         {"note": "Not about Amy"},
-        API_STAFF_OBJECT,
+        API_STAFF_ACT,
     ),
     "api:api_contribution_withdraw": (
         "post",
         {"observation_id": "@contribution"},
         None,
-        api(ok=["parent_child"], missing=[*STAFF, "parent_other"]),
+        api(ok=["parent_child"], forbidden=STAFF, missing=["parent_other"]),
     ),
     "api:api_comment_add": (
         "post",
@@ -338,7 +339,28 @@ MATRIX = {
         {"child_id": "@amy", "body": "Hello"},
         api(ok=[*STAFF, "parent_child"], missing=["parent_other"]),
     ),
-    "api:api_comment_approve": ("post", {"comment_id": "@pending_comment"}, None, API_STAFF_OBJECT),
+    "api:api_comment_approve": ("post", {"comment_id": "@pending_comment"}, None, API_STAFF_ACT),
+    "api:api_observation_history": (
+        "get",
+        {"observation_id": "@amy_only"},
+        None,
+        API_STAFF_ACT,
+    ),
+    "api:api_next_steps": ("get", {"child_id": "@amy"}, None, API_STAFF_ACT),
+    "api:api_next_step_add": (
+        "post",
+        {"child_id": "@amy"},
+        {"text": "Count to 20"},
+        API_STAFF_ACT,
+    ),
+    "api:api_next_step_achieve": ("post", {"step_id": "@amy_step"}, None, API_STAFF_OBJECT),
+    "api:api_key_children": (
+        "get",
+        {},
+        None,
+        api(ok=STAFF, forbidden=PARENTS, other_manager="ok"),
+    ),
+    "api:api_monitoring": ("get", {}, None, API_MANAGER),
     "api:api_review_queue": (
         "get",
         {},
@@ -467,59 +489,6 @@ def test_every_page_view_declares_its_action():
         assert getattr(pattern.callback, "footsteps_action", None), f"{name} declares no action"
 
 
-@pytest.fixture
-def matrix_world(world, django_capture_on_commit_callbacks):
-    """The shared world plus the objects the matrix acts on."""
-    manager = world.actor("manager")
-    tenancy.setting_update(actor=manager, approve_parent_comments=True, moderation="named")
-    people.staff_set_review(
-        actor=manager, membership=world.members["practitioner"], needs_review=True
-    )
-    yesterday = timezone.now() - timedelta(days=1)
-    practitioner = world.actor("practitioner")
-    amy_only = journal.observation_create(
-        actor=world.actor("senior"),
-        children=[world.children["amy"]],
-        title="Amy alone",
-        observed_at=yesterday,
-        publish=True,
-        next_steps="Try scissors",
-    )
-    awaiting = journal.observation_create(
-        actor=practitioner,
-        children=[world.children["amy"]],
-        title="Needs review",
-        observed_at=yesterday,
-        publish=True,
-    )
-    assert awaiting.status == "awaiting_review"
-    pending = journal.comment_add(
-        actor=world.actor("parent_amy"),
-        observation=amy_only,
-        child=world.children["amy"],
-        body="Waiting for approval",
-    )
-    assert pending.status == "pending"
-    token, _secret = people.api_token_create(actor=manager, name="Tablet", password=PASSWORD)
-    operator = User.objects.create_superuser("ops@footsteps.test", PASSWORD, full_name="Ops")
-    return {
-        "operator_user": operator,
-        "manager_user": world.members["manager"].user_id,
-        "setting": world.members["manager"].setting_id,
-        "setting_type": ContentType.objects.get_for_model(Setting).pk,
-        **{key: m.pk for key, m in world.members.items()},
-        **{key: c.pk for key, c in world.children.items()},
-        "amy_only": amy_only.pk,
-        "awaiting": awaiting.pk,
-        "contribution": world.observations["contribution"].pk,
-        "pending_comment": pending.pk,
-        "manager_token": token.pk,
-        "amy_link": world.children["amy"].parent_links.get().pk,
-        "amy_step": NextStep.objects.get(observation=amy_only).pk,
-        "world": world,
-    }
-
-
 def outcome(response) -> str:
     if response.status_code in (301, 302, 303):
         location = response["Location"]
@@ -552,21 +521,45 @@ def _request(client, method, url, body, is_api):
     return client.post(url, data=body or {})
 
 
+def documented_statuses(method: str, url: str) -> set[str]:
+    """The statuses the OpenAPI schema lists for this request's operation."""
+    from footsteps.api.api import api
+
+    for template, operations in api.get_openapi_schema()["paths"].items():
+        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, url) and method in operations:
+            return {str(status) for status in operations[method]["responses"]}
+    raise AssertionError(f"{method.upper()} {url} is not in the schema")
+
+
+def client_for(matrix_world, member):
+    if member == "operator":
+        client = Client()
+        client.force_login(matrix_world["operator_user"])
+        return client
+    return matrix_world["world"].client(member) if member else Client()
+
+
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_url_answers_each_role_as_the_matrix_says(matrix_world, name):
     method, args, body, expected = MATRIX[name]
-    world = matrix_world["world"]
     kwargs = {key: _resolve(value, matrix_world) for key, value in args.items()}
     url = reverse(name, kwargs=kwargs)
     body = {key: _resolve(value, matrix_world) for key, value in (body or {}).items()}
-    answers = {}
+    is_api = name.startswith("api:") and not name.startswith("api:openapi")
+    answers, statuses = {}, set()
     for role, member in ROLES.items():
-        if member == "operator":
-            client = Client()
-            client.force_login(matrix_world["operator_user"])
-        else:
-            client = world.client(member) if member else Client()
+        client = client_for(matrix_world, member)
         with transaction.atomic():
-            answers[role] = outcome(_request(client, method, url, body, name.startswith("api:")))
+            response = _request(client, method, url, body, name.startswith("api:"))
+            answers[role] = outcome(response)
             transaction.set_rollback(True)
+        if is_api and name != "api:api-root":
+            statuses.add(str(response.status_code))
+            if response.status_code >= 400:
+                # One error shape for every error the API answers.
+                assert set(response.json()) == {"detail", "errors"}, (role, response.json())
     assert answers == expected
+    if statuses:
+        # The schema tells the truth: every answer seen here is documented.
+        assert statuses <= documented_statuses(method, url), statuses

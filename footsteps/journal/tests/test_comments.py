@@ -93,7 +93,8 @@ def test_r5_a_parent_cannot_write_in_another_childs_thread(world):
         {"child_id": world.children["ben"].pk, "body": "Hello Ben's family"},
         content_type="application/json",
     )
-    assert api.status_code == 422
+    assert api.status_code == 404
+    assert api.json()["detail"] == "You can reply only about your own child."
     assert not Comment.objects.filter(body="Hello Ben's family").exists()
 
 

@@ -104,12 +104,13 @@ def test_r14_invalid_input_is_answered_422_with_the_field(world, api):
         body=entry_json(" ", world.children["amy"]),
     )
     assert response.status_code == 422
-    assert "title" in response.json()["detail"]
+    assert "title" in response.json()["errors"]
     other_setting = api("practitioner").post(
         "api_observation_create",
         body=entry_json("Zed", world.children["zed"]),
     )
-    assert other_setting.status_code == 422
+    # A child of another setting is not found here.
+    assert other_setting.status_code == 404
 
 
 def test_r17_review_through_the_api(world, moderated, api):
@@ -119,7 +120,8 @@ def test_r17_review_through_the_api(world, moderated, api):
     )
     pk = created.json()["id"]
     assert created.json()["status"] == "awaiting_review"
-    assert practitioner.post("api_observation_approve", pk).status_code == 404
+    # The author sees it, and may not approve their own (R17).
+    assert practitioner.post("api_observation_approve", pk).status_code == 403
     queue = senior.get("api_review_queue").json()
     assert [item["title"] for item in queue["awaiting_review"]] == ["To review"]
 
@@ -167,9 +169,9 @@ def test_r19_r20_a_family_contribution_through_the_api(world, api):
     assert (sent.json()["status"], sent.json()["source"]) == ("pending", "parent")
     assert (
         parent.patch("api_observation_update", pk, body={"version": 1, "title": "x"}).status_code
-        == 404
+        == 403  # their own entry, which they may not edit once sent (R20)
     )
-    assert parent.post("api_contribution_approve", pk).status_code == 404
+    assert parent.post("api_contribution_approve", pk, body={}).status_code == 403
     assert api("parent_ben").get("api_observation", pk).status_code == 404
 
     approved = staff.post("api_contribution_approve", pk, body={"notes": "Counted five ducks."})
@@ -177,7 +179,8 @@ def test_r19_r20_a_family_contribution_through_the_api(world, api):
     assert approved.json()["status"] == "published"
     assert approved.json()["author"] == "parent_amy Family"
     assert approved.json()["notes"] == "Counted five ducks."
-    assert parent.post("api_contribution_withdraw", pk).status_code == 404
+    # Published now: still theirs to see, no longer theirs to withdraw.
+    assert parent.post("api_contribution_withdraw", pk).status_code == 403
 
 
 def test_r19_decline_and_withdraw_through_the_api(world, api):
@@ -193,7 +196,7 @@ def test_r19_decline_and_withdraw_through_the_api(world, api):
         "api_contribution_create",
         body=entry_json("Second try", world.children["amy"], notes="x"),
     ).json()["id"]
-    assert api("senior").post("api_contribution_withdraw", another).status_code == 404
+    assert api("senior").post("api_contribution_withdraw", another).status_code == 403
     withdrawn = parent.post("api_contribution_withdraw", another)
     assert withdrawn.json()["status"] == "withdrawn"
     assert Observation.objects.get(pk=another).status == "withdrawn"
@@ -207,7 +210,7 @@ def test_r18_replies_through_the_api(world, comments_approved_first, api):
     )
     assert sent.status_code == 201
     assert (sent.json()["status"], sent.json()["author"]) == ("pending", "parent_amy Family")
-    assert api("parent_amy").post("api_comment_approve", sent.json()["id"]).status_code == 404
+    assert api("parent_amy").post("api_comment_approve", sent.json()["id"]).status_code == 403
     queue = api("manager").get("api_review_queue").json()
     assert [c["body"] for c in queue["comments"]] == ["Lovely!"]
 

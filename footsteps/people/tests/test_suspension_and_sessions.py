@@ -100,7 +100,7 @@ def test_r7_a_manager_cannot_suspend_themselves(world):
     assert _status(world, "manager") == Membership.Status.ACTIVE
     assert manager.get(reverse("staff_list")).status_code == 200
     api = manager.post(f"/api/v1/people/{own}/suspend")
-    assert api.status_code == 422
+    assert api.status_code == 409
     assert _status(world, "manager") == Membership.Status.ACTIVE
 
 

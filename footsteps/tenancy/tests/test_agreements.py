@@ -51,7 +51,10 @@ def test_r3_a_parent_who_has_not_accepted_sees_only_the_agreement(world):
     assert b"Version 1" in page.content
     api = client.get("/api/v1/me")
     assert api.status_code == 403
-    assert api.json() == {"detail": "Accept your setting's agreement in Footsteps first."}
+    assert api.json() == {
+        "detail": "Accept your setting's agreement in Footsteps first.",
+        "errors": {},
+    }
 
 
 def test_r3_r29_r28_acceptance_records_version_time_and_the_familys_consents(world):

@@ -109,7 +109,7 @@ def test_r12_another_settings_manager_gets_404_from_our_api(world, method, path,
     response = _call(world.client("other_manager"), method, url, _data(world, data))
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not Found"}
+    assert response.json() == {"detail": "Not found.", "errors": {}}
     assert _state_of_acorns(world) == before
 
 
@@ -170,7 +170,8 @@ def test_r12_another_settings_objects_cannot_be_named_in_our_own_forms(world):
     assert api_invite.status_code == 404
     assert link.status_code == 302
     assert not ParentLink.objects.filter(child=amy, parent=world.members["parent_zed"]).exists()
-    assert api_key_person.status_code == api_new_child.status_code == 422
+    # Another setting's staff named as key person: not found here (404).
+    assert api_key_person.status_code == api_new_child.status_code == 404
     assert api_feed == {"items": [], "count": 0}
     assert Membership.objects.count() == memberships_before
     assert not Child.objects.filter(first_name="Yan").exists()

@@ -1,0 +1,68 @@
+"""The objects the URL matrix and the API write tests act on."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from footsteps.conftest import PASSWORD
+from footsteps.journal import services as journal
+from footsteps.journal.models import NextStep
+from footsteps.people import services as people
+from footsteps.people.models import User
+from footsteps.tenancy import services as tenancy
+from footsteps.tenancy.models import Setting
+
+
+@pytest.fixture
+def matrix_world(world, django_capture_on_commit_callbacks):
+    """The shared world plus the objects the matrix acts on."""
+    manager = world.actor("manager")
+    tenancy.setting_update(actor=manager, approve_parent_comments=True, moderation="named")
+    people.staff_set_review(
+        actor=manager, membership=world.members["practitioner"], needs_review=True
+    )
+    yesterday = timezone.now() - timedelta(days=1)
+    practitioner = world.actor("practitioner")
+    amy_only = journal.observation_create(
+        actor=world.actor("senior"),
+        children=[world.children["amy"]],
+        title="Amy alone",
+        observed_at=yesterday,
+        publish=True,
+        next_steps="Try scissors",
+    )
+    awaiting = journal.observation_create(
+        actor=practitioner,
+        children=[world.children["amy"]],
+        title="Needs review",
+        observed_at=yesterday,
+        publish=True,
+    )
+    assert awaiting.status == "awaiting_review"
+    pending = journal.comment_add(
+        actor=world.actor("parent_amy"),
+        observation=amy_only,
+        child=world.children["amy"],
+        body="Waiting for approval",
+    )
+    assert pending.status == "pending"
+    token, _secret = people.api_token_create(actor=manager, name="Tablet", password=PASSWORD)
+    operator = User.objects.create_superuser("ops@footsteps.test", PASSWORD, full_name="Ops")
+    return {
+        "operator_user": operator,
+        "manager_user": world.members["manager"].user_id,
+        "setting": world.members["manager"].setting_id,
+        "setting_type": ContentType.objects.get_for_model(Setting).pk,
+        **{key: m.pk for key, m in world.members.items()},
+        **{key: c.pk for key, c in world.children.items()},
+        "amy_only": amy_only.pk,
+        "awaiting": awaiting.pk,
+        "contribution": world.observations["contribution"].pk,
+        "pending_comment": pending.pk,
+        "manager_token": token.pk,
+        "amy_link": world.children["amy"].parent_links.get().pk,
+        "amy_step": NextStep.objects.get(observation=amy_only).pk,
+        "world": world,
+    }
