@@ -37,7 +37,7 @@ run: install
 # Tests always use config.test_settings (pyproject.toml), whatever the environment
 # says; one worker per core (pytest-xdist), and the slowest tests are listed.
 test: install
-	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/pytest -q -n auto --durations=10 $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/pytest -q -n auto --dist worksteal --durations=10 $(PYTEST_ARGS)
 
 # The API's OpenAPI schema, committed so that a change to the API is seen in review.
 schema: install
@@ -47,6 +47,7 @@ schema: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 check-migrations: install
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run

@@ -179,13 +179,6 @@ def keeping_timestamps(*models):
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
-def _actor(membership):
-    from footsteps.access.actor import Actor
-
-    membership.refresh_from_db()
-    return Actor(user=membership.user, membership=membership)
-
-
 def _activate(membership):
     """Accept the invitation through the real service (footsteps.core.seeding)."""
     from footsteps.core import seeding
@@ -213,7 +206,9 @@ def build_people(rng: random.Random, spec: dict, shared_parents: dict | None = N
         manager_name="Maya Patel",
     )
     manager = _activate(manager)
-    boss = _actor(manager)
+    from footsteps.core.seeding import actor_of
+
+    boss = actor_of(manager)
     rooms = [
         children_services.room_create(actor=boss, name=name)
         for name in ("Babies", "Toddlers", "Pre-school")

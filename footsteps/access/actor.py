@@ -1,7 +1,14 @@
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
 
 from footsteps.people.models import Membership, Role
+
+if TYPE_CHECKING:
+    from footsteps.people.models import User
+    from footsteps.tenancy.models import Setting
 
 
 @dataclass
@@ -9,15 +16,23 @@ class Actor:
     """Who is acting, and in which setting. Built once per request (session or API
     token); every policy decision and every selector takes one."""
 
-    user: object | None
+    user: "User | None"
     membership: Membership | None
+
+    @property
+    def member(self) -> Membership:
+        """The membership acted through, for code past a policy check: every role
+        the policy admits has one."""
+        if self.membership is None:
+            raise PermissionDenied
+        return self.membership
 
     @property
     def role(self) -> str | None:
         return self.membership.role if self.membership else None
 
     @property
-    def setting(self):
+    def setting(self) -> "Setting | None":
         return self.membership.setting if self.membership else None
 
     @property
@@ -40,11 +55,9 @@ class Actor:
         from footsteps.children.models import ParentLink
 
         return frozenset(
-            ParentLink.objects.filter(
-                parent=self.membership,
-                child__status="active",
-                child__deleted_at__isnull=True,
-            ).values_list("child_id", flat=True)
+            ParentLink.objects.attending()
+            .filter(parent=self.membership)
+            .values_list("child_id", flat=True)
         )
 
 

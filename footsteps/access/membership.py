@@ -10,9 +10,7 @@ from footsteps.tenancy.models import Agreement, AgreementAcceptance
 def usable_memberships(user):
     """Active memberships of an active user. A parent's counts only while they have
     an attending child there (R6)."""
-    attending_child = ParentLink.objects.filter(
-        parent=OuterRef("pk"), child__status="active", child__deleted_at__isnull=True
-    )
+    attending_child = ParentLink.objects.attending().filter(parent=OuterRef("pk"))
     return (
         Membership.objects.usable()
         .filter(user=user)

@@ -227,10 +227,29 @@ RULES: dict[str, dict[str, Rule]] = {
     "contribution.create": {PARENT: SETTING_ITSELF},
     "feed.view": {PARENT: SETTING_ITSELF},
     "profile.use": {**_staff(SETTING_ITSELF), PARENT: SETTING_ITSELF},
+    # How a family hears about new entries: a parent's own choice.
+    "preferences.journal_emails": {PARENT: SETTING_ITSELF},
+    # The list of every observation behind a monitoring figure (R26).
+    "observation.list": _staff(SETTING_ITSELF),
+    # The setting's rooms, its staff and families (R12).
+    "room.view": _staff(InSetting()),
+    "membership.view": _staff(InSetting()),
+    "audit.view": _managers(InSetting()),
+    # Agreements (R3, R4): managers publish them; each person accepts their own.
+    "agreement.manage": _managers(InSetting()),
+    "agreement.accept": {
+        **_staff(InSetting() & FieldIn("audience", "staff")),
+        PARENT: InSetting() & FieldIn("audience", "parent"),
+    },
     # Children (R5, R12, R15).
     "child.view": {**_staff(CHILD_IN_SETTING), PARENT: CHILD_IN_SETTING & OwnChild()},
     "child.journal": _staff(CHILD_IN_SETTING),
     "child.edit": _managers(CHILD_IN_SETTING),
+    # Whether photos of a child may appear in other children's journals (R28):
+    # the family decides; a manager records what the family asks for.
+    "child.consent": {MANAGER: CHILD_IN_SETTING, PARENT: CHILD_IN_SETTING & OwnChild()},
+    # A child's surname: the staff's records; families see first names only (R5).
+    "child.full_name": _staff(CHILD_IN_SETTING),
     "nextstep.manage": _staff(InSetting("child__setting_id") & NotDeleted("child__deleted_at")),
     # People (R12): memberships and parent links of the manager's own setting.
     "membership.manage": _managers(InSetting()),
@@ -246,6 +265,9 @@ RULES: dict[str, dict[str, Rule]] = {
         PARENT: OBS_PARENT_VISIBLE,
     },
     "observation.history": {**_reviewers(OBS_REVIEWER_VISIBLE), PRACTITIONER: OBS_STAFF_VISIBLE},
+    # What staff see of an entry beyond what families see: whether it is shared,
+    # entered late (R22), when it was entered and its next steps (R25).
+    "observation.staff_detail": _staff(OBS_IN_SETTING),
     "observation.edit": {
         MANAGER: OBS_OWN_AMENDABLE | OBS_REVIEWER_AMENDABLE,
         SENIOR: OBS_OWN_AMENDABLE | OBS_REVIEWER_AMENDABLE,
@@ -284,7 +306,8 @@ RULES: dict[str, dict[str, Rule]] = {
 
 
 def rule_for(actor: Actor, action: str) -> Rule | None:
-    return RULES[action].get(actor.role)
+    rules = RULES[action]  # an unknown action is an error, never a yes
+    return rules.get(actor.role) if actor.role is not None else None
 
 
 def can(actor: Actor, action: str, obj) -> bool:

@@ -28,7 +28,7 @@ def requires(action: str, *, setting_wide: bool = False):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapped.footsteps_action = action
+        wrapped.footsteps_action = action  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
@@ -51,7 +51,7 @@ def personal(view):
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 
-    wrapped.footsteps_action = "personal"
+    wrapped.footsteps_action = "personal"  # type: ignore[attr-defined]
     return wrapped
 
 

@@ -2,6 +2,7 @@
 route documents, the pagination that caps a page, and setting-wide checks."""
 
 from datetime import date, datetime
+from functools import wraps
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
@@ -104,7 +105,24 @@ class Pagination(LimitOffsetPagination):
         offset: int = Field(0, ge=0, le=10_000_000, description="Items to skip.")
 
 
-def require_setting_wide(request, action: str) -> None:
-    actor = request.actor
-    if not can(actor, action, actor.setting):
-        raise PermissionDenied
+def action(name: str, *, setting_wide: bool = False):
+    """Declare the policy action a route performs, as pages do with @requires:
+    with setting_wide, it is checked here against the actor's setting (403);
+    otherwise the route fetches its object with get_to_act_on. The URL matrix
+    fails for a route that declares nothing."""
+
+    def decorator(route):
+        if setting_wide:
+
+            @wraps(route)
+            def checked(request, *args, **kwargs):
+                if not can(request.actor, name, request.actor.setting):
+                    raise PermissionDenied
+                return route(request, *args, **kwargs)
+
+        else:
+            checked = route
+        checked.footsteps_action = name
+        return checked
+
+    return decorator

@@ -48,6 +48,7 @@ ACTION_WORDS = {
     "comment.approved": "approved a parent's reply",
     "next_step.added": "added a next step",
     "next_step.achieved": "marked a next step as achieved",
+    "preferences.updated": "changed how they hear about new entries",
 }
 
 

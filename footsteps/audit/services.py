@@ -16,12 +16,19 @@ def audit_record(*, actor, setting, action: str, target=None, **data) -> AuditEv
     )
 
 
+def audit_act(actor, action: str, target=None, **data) -> AuditEvent:
+    """What a person did in their setting, in its log (R39)."""
+    return audit_record(
+        actor=actor.member.user, setting=actor.member.setting, action=action, target=target, **data
+    )
+
+
 def audit_person(*, actor, user, action: str, **data) -> None:
     """An event about a person's own account (sign-in, password, address, keys):
     one row in each setting they belong to, so every manager responsible for
     them sees it (R39); one row with no setting for someone in none."""
     from footsteps.tenancy.models import Setting
 
-    settings = list(Setting.objects.filter(memberships__user=user).distinct()) or [None]
-    for setting in settings:
+    settings: list[Setting | None] = list(Setting.objects.filter(memberships__user=user).distinct())
+    for setting in settings or [None]:
         audit_record(actor=actor, setting=setting, action=action, target=user, **data)

@@ -12,14 +12,14 @@ from footsteps.api.common import (
     DateIn,
     Id,
     Pagination,
+    action,
     errors,
-    require_setting_wide,
     text,
 )
 from footsteps.children import services
-from footsteps.children.models import Child, Room
-from footsteps.children.selectors import children_for
-from footsteps.people.models import Membership
+from footsteps.children.models import Child
+from footsteps.children.selectors import children_for, rooms_for
+from footsteps.people.selectors import key_person_choices
 
 router = Router(tags=["children"])
 
@@ -67,18 +67,15 @@ class ChildPatchIn(BodyIn):
 
 def _relations(request, room_id, key_person_id):
     """Room and key person by id, only from the actor's own setting."""
-    setting_id = request.actor.setting_id
     room = key_person = None
     if room_id is not None:
-        room = Room.objects.filter(pk=room_id, setting_id=setting_id).first()
+        room = rooms_for(request.actor).filter(pk=room_id).first()
         if room is None:
             raise ValidationError(
                 {"room_id": ValidationError("No such room in your setting.", code="not_found")}
             )
     if key_person_id is not None:
-        key_person = (
-            Membership.objects.staff().filter(pk=key_person_id, setting_id=setting_id).first()
-        )
+        key_person = key_person_choices(request.actor).filter(pk=key_person_id).first()
         if key_person is None:
             raise ValidationError(
                 {"key_person_id": ValidationError("No such member of staff.", code="not_found")}
@@ -87,12 +84,14 @@ def _relations(request, room_id, key_person_id):
 
 
 @router.get("/children", response={200: list[ChildOut], **errors()}, url_name="api_children")
+@action("child.view")
 @paginate(Pagination)
 def children(request):
     return children_for(request.actor).order_by("first_name", "last_name", "pk")
 
 
 @router.get("/children/{child_id}", response={200: ChildOut, **errors(404)}, url_name="api_child")
+@action("child.view")
 def child(request, child_id: Id):
     return get_for(request.actor, "child.view", children_for(request.actor), pk=child_id)
 
@@ -102,9 +101,9 @@ def child(request, child_id: Id):
     response={201: ChildOut, **errors(404, 409, body=True)},
     url_name="api_child_create",
 )
+@action("child.create", setting_wide=True)
 def child_create(request, data: ChildIn):
     """Managers add a child. A room or key person id outside the setting answers 404."""
-    require_setting_wide(request, "child.create")
     room, key_person = _relations(request, data.room_id, data.key_person_id)
     return Status(
         201,
@@ -124,6 +123,7 @@ def child_create(request, data: ChildIn):
     response={200: ChildOut, **errors(404, body=True)},
     url_name="api_child_update",
 )
+@action("child.edit")
 def child_update(request, child_id: Id, data: ChildPatchIn):
     child = get_to_act_on(
         request.actor, "child.edit", Child.objects.all(), seen_with="child.view", pk=child_id

@@ -1,8 +1,7 @@
 from django import forms
 
-from footsteps.children.models import Child, Room
+from footsteps.children.models import Child
 from footsteps.core.forms import Form, ModelForm
-from footsteps.people.models import Membership
 
 
 class ChildForm(ModelForm):
@@ -16,15 +15,10 @@ class ChildForm(ModelForm):
         labels = {"joined_on": "Joined on", "key_person": "Key person"}
         help_texts = {"key_person": "The member of staff responsible for this child's journal."}
 
-    def __init__(self, *args, setting, **kwargs):
+    def __init__(self, *args, rooms, key_people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = Room.objects.filter(setting=setting)
-        self.fields["key_person"].queryset = (
-            Membership.objects.staff()
-            .filter(setting=setting)
-            .exclude(status="suspended")
-            .select_related("user")
-        )
+        self.fields["room"].queryset = rooms
+        self.fields["key_person"].queryset = key_people
         self.fields["key_person"].label_from_instance = lambda m: m.display_name
 
 

@@ -22,7 +22,8 @@ class ChildQuerySet(models.QuerySet):
         """Children not in the deleted area (whatever their status)."""
         return self.filter(deleted_at__isnull=True)
 
-    def active(self):
+    def attending(self):
+        """Children who still attend: not left, not in the deleted area (R6, R13)."""
         return self.filter(status=Child.Status.ACTIVE, deleted_at__isnull=True)
 
 
@@ -85,6 +86,12 @@ class Child(models.Model):
         return self.status == self.Status.ACTIVE and self.deleted_at is None
 
 
+class ParentLinkQuerySet(models.QuerySet):
+    def attending(self):
+        """Links to children who still attend: only these give a family access (R6)."""
+        return self.filter(child__status=Child.Status.ACTIVE, child__deleted_at__isnull=True)
+
+
 class ParentLink(models.Model):
     """Links a parent or carer's membership to a child they may see (R5, R12)."""
 
@@ -102,6 +109,8 @@ class ParentLink(models.Model):
     )
     relationship = models.CharField(max_length=20, choices=Relationship, default="parent")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ParentLinkQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from footsteps.access.actor import Actor
 from footsteps.access.policy import require
-from footsteps.audit.services import audit_record
+from footsteps.audit.services import audit_act
 from footsteps.children.models import Child, Room
+from footsteps.children.selectors import rooms_for
 from footsteps.people.models import Membership
+from footsteps.people.selectors import key_person_choices
 
 CHILD_FIELDS = ("first_name", "last_name", "date_of_birth", "room", "key_person", "joined_on")
 
@@ -28,14 +30,12 @@ def _check_details(*, first_name=None, last_name=None, date_of_birth=None) -> No
 
 
 def _check_same_setting(actor: Actor, *, room: Room | None, key_person: Membership | None):
-    # Forms already limit the choices; this guards the API and any other caller.
-    if room is not None and room.setting_id != actor.setting_id:
+    # The same choices the form offers, for the API and any other caller.
+    if room is not None and not rooms_for(actor).filter(pk=room.pk).exists():
         raise ValidationError(
             {"room": ValidationError("Choose a room of your setting.", code="not_found")}
         )
-    if key_person is not None and (
-        key_person.setting_id != actor.setting_id or not key_person.is_staff_role
-    ):
+    if key_person is not None and not key_person_choices(actor).filter(pk=key_person.pk).exists():
         raise ValidationError(
             {"key_person": ValidationError("Choose a member of your staff.", code="not_found")}
         )
@@ -52,11 +52,11 @@ def child_create(
     key_person: Membership | None = None,
     joined_on: date | None = None,
 ) -> Child:
-    require(actor, "child.create", actor.setting)
+    require(actor, "child.create", actor.member.setting)
     _check_details(first_name=first_name, last_name=last_name, date_of_birth=date_of_birth)
     _check_same_setting(actor, room=room, key_person=key_person)
     child = Child.objects.create(
-        setting=actor.setting,
+        setting=actor.member.setting,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         date_of_birth=date_of_birth,
@@ -64,7 +64,7 @@ def child_create(
         key_person=key_person,
         joined_on=joined_on or timezone.localdate(),
     )
-    audit_record(actor=actor.user, setting=actor.setting, action="child.created", target=child)
+    audit_act(actor, "child.created", target=child)
     return child
 
 
@@ -87,10 +87,9 @@ def child_update(*, actor: Actor, child: Child, **fields) -> Child:
             setattr(child, name, value)
     if changed:
         child.save()
-        audit_record(
-            actor=actor.user,
-            setting=actor.setting,
-            action="child.updated",
+        audit_act(
+            actor,
+            "child.updated",
             target=child,
             changes=changed,
         )
@@ -107,8 +106,10 @@ def child_set_status(*, actor: Actor, child: Child, status: str, left_on: date |
     child.status = status
     child.left_on = (left_on or timezone.localdate()) if status == Child.Status.LEFT else None
     child.save(update_fields=["status", "left_on"])
-    audit_record(
-        actor=actor.user, setting=actor.setting, action=f"child.status_{status}", target=child
+    audit_act(
+        actor,
+        f"child.status_{status}",
+        target=child,
     )
     return child
 
@@ -117,18 +118,16 @@ def child_set_status(*, actor: Actor, child: Child, status: str, left_on: date |
 def child_set_image_consent(*, actor: Actor, child: Child, consent: str) -> Child:
     """Record the family's image consent for one child (R28). Parents change it
     when accepting the agreement; managers record a change the family asks for."""
-    if not (actor.is_parent and child.pk in actor.child_ids):
-        require(actor, "child.edit", child)
+    require(actor, "child.consent", child)
     if consent not in Child.ImageConsent.values:
         raise ValidationError({"image_consent": "Choose whether photos may be shared."})
     before = child.image_consent
     child.image_consent = consent
     child.image_consent_changed_at = timezone.now()
     child.save(update_fields=["image_consent", "image_consent_changed_at"])
-    audit_record(
-        actor=actor.user,
-        setting=actor.setting,
-        action="child.image_consent",
+    audit_act(
+        actor,
+        "child.image_consent",
         target=child,
         before=before,
         after=consent,
@@ -138,14 +137,14 @@ def child_set_image_consent(*, actor: Actor, child: Child, consent: str) -> Chil
 
 @transaction.atomic
 def room_create(*, actor: Actor, name: str) -> Room:
-    require(actor, "setting.manage", actor.setting)
+    require(actor, "setting.manage", actor.member.setting)
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give the room a name."})
-    if Room.objects.filter(setting=actor.setting, name__iexact=name).exists():
+    if rooms_for(actor).filter(name__iexact=name).exists():
         raise ValidationError(
             {"name": ValidationError("There is already a room with this name.", code="conflict")}
         )
-    room = Room.objects.create(setting=actor.setting, name=name)
-    audit_record(actor=actor.user, setting=actor.setting, action="room.created", target=room)
+    room = Room.objects.create(setting=actor.member.setting, name=name)
+    audit_act(actor, "room.created", target=room)
     return room

@@ -1,35 +1,37 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from footsteps.access.views import get_for, requires
-from footsteps.children import services
+from footsteps.children import selectors, services
 from footsteps.children.forms import ChildForm, ImageConsentForm
 from footsteps.children.models import Child
-from footsteps.children.selectors import children_for
+from footsteps.children.selectors import rooms_for
 from footsteps.core.forms import apply_validation_error
+from footsteps.people.selectors import key_person_choices
 
 
 @requires("child.list", setting_wide=True)
 def child_list(request):
-    children = children_for(request.actor, "child.journal")
     status = request.GET.get("status", "active")
-    if status in Child.Status.values:
-        children = children.filter(status=status)
-    if query := request.GET.get("q", "").strip():
-        children = children.filter(Q(first_name__icontains=query) | Q(last_name__icontains=query))
+    query = request.GET.get("q", "").strip()
+    children = selectors.child_list(request.actor, status=status, query=query)
     page = Paginator(children, 50).get_page(request.GET.get("page"))
     return render(request, "children/child_list.html", {"page": page, "status": status, "q": query})
 
 
+def _choices(request) -> dict:
+    return {
+        "rooms": rooms_for(request.actor),
+        "key_people": key_person_choices(request.actor),
+    }
+
+
 @requires("child.create", setting_wide=True)
 def child_create(request):
-    form = ChildForm(
-        request.POST if request.method == "POST" else None, setting=request.actor.setting
-    )
+    form = ChildForm(request.POST if request.method == "POST" else None, **_choices(request))
     if request.method == "POST" and form.is_valid():
         try:
             child = services.child_create(actor=request.actor, **form.cleaned_data)
@@ -45,9 +47,7 @@ def child_create(request):
 def child_edit(request, child_id):
     child = get_for(request.actor, "child.edit", Child.objects.all(), pk=child_id)
     form = ChildForm(
-        request.POST if request.method == "POST" else None,
-        instance=child,
-        setting=request.actor.setting,
+        request.POST if request.method == "POST" else None, instance=child, **_choices(request)
     )
     if request.method == "POST" and form.is_valid():
         # The form has already written cleaned values onto `child`; reload so the

@@ -6,6 +6,7 @@ from footsteps.access.actor import Actor
 from footsteps.people import services as people
 from footsteps.people.models import Invitation, Membership, Role, hash_token, new_token
 from footsteps.tenancy import services as tenancy
+from footsteps.tenancy.selectors import current_agreement
 
 
 def actor_of(membership: Membership) -> Actor:
@@ -36,7 +37,7 @@ def accept_agreement(membership: Membership, image_consent: str = "granted") -> 
     audience = "parent" if membership.role == Role.PARENT else "staff"
     tenancy.agreement_accept(
         actor=actor,
-        agreement=tenancy.current_agreement(membership.setting_id, audience),
+        agreement=current_agreement(membership.setting_id, audience),
         journal_consent=True if audience == "parent" else None,
         image_consents=dict.fromkeys(actor.child_ids, image_consent),
     )

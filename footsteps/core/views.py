@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from footsteps.access.membership import SESSION_KEY, usable_memberships
+from footsteps.access.policy import may_ever
 from footsteps.access.views import public
 
 
@@ -20,9 +21,9 @@ def home(request):
     if not request.user.is_authenticated:
         return redirect("account_login")
     actor = request.actor
-    if actor.is_parent:
+    if may_ever(actor, "feed.view"):
         return redirect("feed")
-    if actor.is_staff_member:
+    if may_ever(actor, "child.list"):
         return redirect("child_list")
     return redirect("choose_setting")
 

@@ -2,11 +2,11 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from footsteps.access.policy import can
 from footsteps.access.views import get_for, get_to_act_on
 from footsteps.api.common import (
     BodyId,
@@ -16,13 +16,13 @@ from footsteps.api.common import (
     Id,
     IdList,
     Pagination,
+    action,
     errors,
-    require_setting_wide,
     text,
 )
 from footsteps.children.models import Child
 from footsteps.journal import selectors, services
-from footsteps.journal.models import Comment, NextStep, Observation, ObservationChild
+from footsteps.journal.models import Comment, NextStep, Observation
 
 router = Router(tags=["journal"])
 
@@ -85,14 +85,19 @@ class ObservationOut(Schema):
         # Parents learn only how many other children an entry is about (R5).
         return selectors.other_children_count(obj)
 
+    # Late entry (R22, R26) and next steps (R25) are the staff's: the same rule
+    # the pages use (observation.staff_detail).
     @staticmethod
     def resolve_is_late(obj, context):
-        # Late entry is a staff-quality figure (R22, R26), not for families.
-        return obj.is_late if context["request"].actor.is_staff_member else None
+        return (
+            obj.is_late if can(context["request"].actor, "observation.staff_detail", obj) else None
+        )
 
     @staticmethod
     def resolve_next_steps(obj, context):
-        return obj.next_steps if context["request"].actor.is_staff_member else ""
+        return (
+            obj.next_steps if can(context["request"].actor, "observation.staff_detail", obj) else ""
+        )
 
     @staticmethod
     def resolve_comments(obj):
@@ -267,22 +272,14 @@ def _child_journal(request, child_id):
     response={200: list[ObservationOut], **errors(404)},
     url_name="api_observations",
 )
+@action("observation.view")
 @paginate(Pagination)
 def observations(request, child_id: Id | None = None):
-    """Staff: every observation they may see. Parents: their feed. `child_id`
-    narrows to one child (for a parent, one of their own: else 404)."""
-    actor = request.actor
-    if actor.is_parent:
-        # As on the feed page: another family's child is not found (R5).
-        if child_id is not None and child_id not in actor.child_ids:
-            raise Http404
-        return selectors.parent_feed(actor, child_id=child_id)
-    result = selectors.observations_for(actor).order_by("-observed_at", "-id")
+    """Every observation the actor may see, newest first (for a parent, their
+    feed). `child_id` narrows to one child the actor may see; any other is 404."""
     if child_id is not None:
-        result = result.filter(
-            pk__in=ObservationChild.objects.filter(child_id=child_id).values("observation_id")
-        )
-    return result
+        get_for(request.actor, "child.view", Child.objects.all(), pk=child_id)
+    return selectors.journal_entries(request.actor, child_id=child_id)
 
 
 @router.get(
@@ -290,6 +287,7 @@ def observations(request, child_id: Id | None = None):
     response={200: ObservationOut, **errors(404)},
     url_name="api_observation",
 )
+@action("observation.view")
 def observation(request, observation_id: Id):
     return _fresh(request, observation_id)
 
@@ -299,6 +297,7 @@ def observation(request, observation_id: Id):
     response={200: list[RevisionOut], **errors(404)},
     url_name="api_observation_history",
 )
+@action("observation.history")
 def observation_history(request, observation_id: Id):
     """What each amendment changed, who made it and when, newest first (R16). Staff only."""
     observation = get_to_act_on(
@@ -316,11 +315,11 @@ def observation_history(request, observation_id: Id):
     response={201: ObservationOut, **errors(404, body=True)},
     url_name="api_observation_create",
 )
+@action("observation.create", setting_wide=True)
 def observation_create(request, data: ObservationIn):
     """Staff record an observation. `publish` shares it (after review where the
     setting wants it); otherwise it is a draft only its author sees. A child id
     outside the setting answers 404."""
-    require_setting_wide(request, "observation.create")
     payload = data.dict()
     created = services.observation_create(
         actor=request.actor, children=payload.pop("child_ids"), **payload
@@ -333,6 +332,7 @@ def observation_create(request, data: ObservationIn):
     response={200: ObservationOut, **errors(404, 409, body=True)},
     url_name="api_observation_update",
 )
+@action("observation.edit")
 def observation_update(request, observation_id: Id, data: ObservationPatchIn):
     observation = get_to_act_on(
         request.actor,
@@ -365,6 +365,7 @@ def observation_update(request, observation_id: Id, data: ObservationPatchIn):
     response={200: ObservationOut, **errors(404)},
     url_name="api_observation_approve",
 )
+@action("observation.review")
 def observation_approve(request, observation_id: Id):
     observation = _observation(request, "observation.review", observation_id)
     services.observation_approve(actor=request.actor, observation=observation)
@@ -376,6 +377,7 @@ def observation_approve(request, observation_id: Id):
     response={200: ObservationOut, **errors(404, body=True)},
     url_name="api_observation_return",
 )
+@action("observation.review")
 def observation_return(request, observation_id: Id, data: NoteIn):
     observation = _observation(request, "observation.review", observation_id)
     services.observation_return(actor=request.actor, observation=observation, note=data.note)
@@ -387,9 +389,9 @@ def observation_return(request, observation_id: Id, data: NoteIn):
     response={201: ObservationOut, **errors(404, body=True)},
     url_name="api_contribution_create",
 )
+@action("contribution.create", setting_wide=True)
 def contribution_create(request, data: ContributionIn):
     """A parent adds an observation from home; staff approve it first (R19)."""
-    require_setting_wide(request, "contribution.create")
     payload = data.dict()
     created = services.contribution_create(
         actor=request.actor, children=payload.pop("child_ids"), **payload
@@ -402,6 +404,7 @@ def contribution_create(request, data: ContributionIn):
     response={200: ObservationOut, **errors(404, body=True)},
     url_name="api_contribution_approve",
 )
+@action("contribution.review")
 def contribution_approve(request, observation_id: Id, data: ApproveContributionIn):
     observation = _observation(request, "contribution.review", observation_id)
     services.contribution_approve(actor=request.actor, observation=observation, **data.dict())
@@ -413,6 +416,7 @@ def contribution_approve(request, observation_id: Id, data: ApproveContributionI
     response={200: ObservationOut, **errors(404, body=True)},
     url_name="api_contribution_decline",
 )
+@action("contribution.review")
 def contribution_decline(request, observation_id: Id, data: NoteIn):
     """Decline a family's contribution; `note` is the reason the family sees."""
     observation = _observation(request, "contribution.review", observation_id)
@@ -425,6 +429,7 @@ def contribution_decline(request, observation_id: Id, data: NoteIn):
     response={200: ObservationOut, **errors(404)},
     url_name="api_contribution_withdraw",
 )
+@action("contribution.withdraw")
 def contribution_withdraw(request, observation_id: Id):
     observation = _observation(request, "contribution.withdraw", observation_id)
     services.contribution_withdraw(actor=request.actor, observation=observation)
@@ -436,6 +441,7 @@ def contribution_withdraw(request, observation_id: Id):
     response={201: CommentOut, **errors(404, body=True)},
     url_name="api_comment_add",
 )
+@action("observation.comment")
 def comment_add(request, observation_id: Id, data: CommentIn):
     """A reply in the conversation about one child of the entry (R18): for a
     parent, their own child. Any other child id answers 404."""
@@ -458,6 +464,7 @@ def comment_add(request, observation_id: Id, data: CommentIn):
     response={200: CommentOut, **errors(404)},
     url_name="api_comment_approve",
 )
+@action("comment.approve")
 def comment_approve(request, comment_id: Id):
     comment = get_to_act_on(
         request.actor,
@@ -470,8 +477,8 @@ def comment_approve(request, comment_id: Id):
 
 
 @router.get("/review-queue", response={200: QueueOut, **errors()}, url_name="api_review_queue")
+@action("review.queue", setting_wide=True)
 def review_queue(request):
-    require_setting_wide(request, "review.queue")
     queue = selectors.review_queue(request.actor)
     return {name: list(items[:100]) for name, items in queue.items()}
 
@@ -481,6 +488,7 @@ def review_queue(request):
     response={200: list[NextStepOut], **errors(404)},
     url_name="api_next_steps",
 )
+@action("child.journal")
 def next_steps(request, child_id: Id):
     """A child's open next steps, newest first (R25). Staff only."""
     child = _child_journal(request, child_id)
@@ -492,6 +500,7 @@ def next_steps(request, child_id: Id):
     response={201: NextStepOut, **errors(404, body=True)},
     url_name="api_next_step_add",
 )
+@action("child.journal")
 def next_step_add(request, child_id: Id, data: NextStepIn):
     child = _child_journal(request, child_id)
     step = services.next_step_add(actor=request.actor, child=child, text=data.text)
@@ -503,6 +512,7 @@ def next_step_add(request, child_id: Id, data: NextStepIn):
     response={200: NextStepOut, **errors(404)},
     url_name="api_next_step_achieve",
 )
+@action("nextstep.manage")
 def next_step_achieve(request, step_id: Id):
     step = get_for(
         request.actor,
@@ -518,16 +528,16 @@ def next_step_achieve(request, step_id: Id):
     response={200: list[KeyChildOut], **errors()},
     url_name="api_key_children",
 )
+@action("child.list", setting_wide=True)
 def key_children(request):
     """The children the signed-in member of staff is key person for (R15, R25)."""
-    require_setting_wide(request, "child.list")
     return list(selectors.key_children(request.actor))
 
 
 @router.get("/monitoring", response={200: MonitoringOut, **errors()}, url_name="api_monitoring")
+@action("monitoring.view", setting_wide=True)
 def monitoring(request, query: Query[MonitoringQuery]):
     """The managers' monitoring figures for a period (R22, R26)."""
-    require_setting_wide(request, "monitoring.view")
     end = query.end or timezone.localdate()
     start = query.start or end - timedelta(days=30)
     if start > end:

@@ -8,7 +8,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from footsteps.access.policy import scope
-from footsteps.children.models import Child
+from footsteps.children.models import Child, ParentLink
 from footsteps.journal.models import (
     Comment,
     JournalVisit,
@@ -17,7 +17,8 @@ from footsteps.journal.models import (
     ObservationChild,
     ObservationRevision,
 )
-from footsteps.people.models import Membership
+from footsteps.people.models import REVIEWER_ROLES, Membership
+from footsteps.people.selectors import members_for
 
 Status = Observation.Status
 
@@ -32,49 +33,46 @@ def visible_comments(actor):
 
 
 def observations_for(actor, action: str = "observation.view"):
-    """Observations the actor may see, with author, children and comments loaded.
-
-    Parents get `own_links` (only their own children, R5) and `other_children`
-    (how many others the entry is about, never who); staff get every child."""
-    observations = scope(actor, action, Observation.objects.all()).select_related("author__user")
-    if actor.is_parent:
-        own = ObservationChild.objects.filter(child_id__in=actor.child_ids).select_related("child")
-        # A correlated subquery, not Count("links"): PostgreSQL then counts for the
-        # rows on the page only, and the paginator's COUNT drops it altogether.
-        links = (
-            ObservationChild.objects.filter(observation=OuterRef("pk"))
-            .order_by()
-            .values("observation")
-            .annotate(n=Count("pk"))
-            .values("n")
+    """Observations the actor may see (or act on), with author, children and
+    replies loaded. Each carries `own_links`, the children on it whom the actor
+    may see (child.view: a parent sees only their own, R5), `child_count`, how
+    many children it is about (to say "and 2 others", never who), and
+    `visible_comments`, the replies the actor may read (comment.view)."""
+    visible_children = scope(actor, "child.view", Child.objects.all())
+    own = ObservationChild.objects.filter(child__in=visible_children).select_related("child")
+    # A correlated subquery, not Count("links"): PostgreSQL then counts for the
+    # rows on the page only, and the paginator's COUNT drops it altogether.
+    links = (
+        ObservationChild.objects.filter(observation=OuterRef("pk"))
+        .order_by()
+        .values("observation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        scope(actor, action, Observation.objects.all())
+        .select_related("author__user")
+        .annotate(child_count=Subquery(links))
+        .prefetch_related(
+            Prefetch("links", queryset=own, to_attr="own_links"),
+            Prefetch("comments", queryset=visible_comments(actor), to_attr="visible_comments"),
         )
-        observations = observations.annotate(child_count=Subquery(links))
-        observations = observations.prefetch_related(
-            Prefetch("links", queryset=own, to_attr="own_links")
-        )
-    else:
-        observations = observations.prefetch_related(
-            Prefetch(
-                "links",
-                queryset=ObservationChild.objects.select_related("child"),
-                to_attr="own_links",
-            )
-        )
-    return observations.prefetch_related(
-        Prefetch("comments", queryset=visible_comments(actor), to_attr="visible_comments")
     )
 
 
-def parent_feed(actor, *, child_id: int | None = None):
-    """A parent's home: their children's shared entries and their own contributions."""
+def journal_entries(actor, *, child_id: int | None = None, filters=None):
+    """The entries the actor may see, newest first: a parent's feed, a child's
+    journal, the staff's list and the API's, all from here. With `child_id`,
+    only entries about that child, and only if the actor may see the child:
+    nobody learns which entries mention another family's child (R5)."""
     observations = observations_for(actor).order_by("-observed_at", "-id")
-    if child_id is not None and child_id not in actor.child_ids:
-        # Never let a parent probe which entries mention another child's id (R5).
-        return observations.none()
     if child_id is not None:
-        observations = observations.filter(
-            pk__in=ObservationChild.objects.filter(child_id=child_id).values("observation_id")
+        about = ObservationChild.objects.filter(
+            child_id=child_id, child__in=scope(actor, "child.view", Child.objects.all())
         )
+        observations = observations.filter(pk__in=about.values("observation_id"))
+    if filters is not None:
+        observations = filters.apply(observations)
     return observations
 
 
@@ -106,21 +104,6 @@ class JournalFilters:
         if self.late:
             observations = observations.filter(is_late=True)
         return observations
-
-
-def staff_journal(actor, filters: JournalFilters):
-    """Every observation a member of staff may see, filtered (monitoring links, R26)."""
-    return filters.apply(observations_for(actor)).order_by("-observed_at", "-id")
-
-
-def child_journal(actor, child: Child, filters: JournalFilters):
-    """A child's timeline for staff, with filters (issue: child page)."""
-    observations = (
-        observations_for(actor)
-        .filter(pk__in=ObservationChild.objects.filter(child=child).values("observation_id"))
-        .order_by("-observed_at", "-id")
-    )
-    return filters.apply(observations)
 
 
 def child_summary(child: Child) -> dict:
@@ -155,7 +138,7 @@ def key_children(actor):
         observation_links__observation__deleted_at__isnull=True,
     )
     return (
-        scope(actor, "child.journal", Child.objects.active())
+        scope(actor, "child.journal", Child.objects.attending())
         .filter(key_person=actor.membership)
         .select_related("room")
         .annotate(
@@ -238,7 +221,7 @@ def monitoring(actor, period: Period, quiet_days: int) -> dict:
         observation__observed_at__gte=quiet_since,
     )
     children = (
-        scope(actor, "child.journal", Child.objects.active())
+        scope(actor, "child.journal", Child.objects.attending())
         .select_related("key_person__user")
         .annotate(
             count=Count("observation_links", filter=link_in_period, distinct=True),
@@ -247,9 +230,8 @@ def monitoring(actor, period: Period, quiet_days: int) -> dict:
         .order_by("count", "first_name")
     )
     staff = (
-        Membership.objects.staff()
-        .filter(setting_id=actor.setting_id)
-        .select_related("user")
+        members_for(actor)
+        .staff()
         .annotate(
             count=Count(
                 "observations",
@@ -280,16 +262,7 @@ def monitoring(actor, period: Period, quiet_days: int) -> dict:
         contributions=Count("pk", filter=Q(status=Status.PENDING)),
     )
     queues["comments"] = scope(actor, "comment.approve", Comment.objects.all()).count()
-    families = (
-        Membership.objects.usable()
-        .parents()
-        .filter(
-            setting_id=actor.setting_id,
-            child_links__child__status="active",
-            child_links__child__deleted_at__isnull=True,
-        )
-        .distinct()
-    )
+    families = members_for(actor).usable().parents().with_attending_child()
     family_figures = families.aggregate(
         total=Count("pk", distinct=True),
         viewed=Count(
@@ -323,6 +296,56 @@ def monitoring(actor, period: Period, quiet_days: int) -> dict:
 
 def other_children_count(observation) -> int:
     """How many children an entry is about beyond those the viewer may see named."""
-    return getattr(observation, "child_count", len(observation.own_links)) - len(
-        observation.own_links
+    return observation.child_count - len(observation.own_links)
+
+
+# --- Who hears about what: for background tasks, which act for no one and read
+# only the entry's own setting. ---------------------------------------------------
+
+
+def families_of(observation: Observation, child_ids=None):
+    """Parents who may use the journal, of the entry's attending children (or of
+    only `child_ids` among them): R5, R6."""
+    links = ParentLink.objects.attending().filter(child__observation_links__observation=observation)
+    if child_ids is not None:
+        links = links.filter(child_id__in=child_ids)
+    return (
+        Membership.objects.usable()
+        .parents()
+        .filter(pk__in=links.values("parent_id"))
+        .select_related("user", "setting")
+    )
+
+
+def reviewers_of(observation: Observation):
+    """The setting's managers and seniors, but the entry's author."""
+    return (
+        Membership.objects.usable()
+        .filter(setting_id=observation.setting_id, role__in=REVIEWER_ROLES)
+        .exclude(pk=observation.author_id)
+        .select_related("user", "setting")
+    )
+
+
+def reviewers_and_key_people(observation: Observation, child_ids=None):
+    """Reviewers and the key people of the given children (default: all the entry's)."""
+    if child_ids is None:
+        child_ids = observation.links.values("child_id")
+    return (
+        Membership.objects.usable()
+        .filter(setting_id=observation.setting_id)
+        .filter(Q(role__in=REVIEWER_ROLES) | Q(key_children__in=child_ids))
+        .select_related("user", "setting")
+        .distinct()
+    )
+
+
+def digest_recipients(parent_ids):
+    """Of these parents, those who may still use the journal (R6, R7)."""
+    return (
+        Membership.objects.usable()
+        .parents()
+        .with_attending_child()
+        .filter(pk__in=parent_ids)
+        .select_related("user", "setting")
     )

@@ -12,8 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from footsteps.access.actor import Actor
-from footsteps.access.policy import require, scope
-from footsteps.audit.services import audit_record
+from footsteps.access.policy import can, may_ever, require, scope
+from footsteps.audit.services import audit_act, audit_record
 from footsteps.children.models import Child
 from footsteps.journal import tasks
 from footsteps.journal.models import (
@@ -81,7 +81,7 @@ def _children_for(actor: Actor, children, keep=frozenset()) -> list[Child]:
     return allowed
 
 
-def _needs_review(author, setting: Setting) -> bool:
+def needs_review(author, setting: Setting) -> bool:
     """Whether a staff member's observations wait for a senior's review (R17)."""
     if setting.moderation == Setting.Moderation.ALL:
         return author.role == "practitioner" or author.needs_review
@@ -138,15 +138,15 @@ def observation_create(
     """A staff member records an observation of one or more children (R14, R15).
     `publish` sends it on (to review first where the setting wants it, R17);
     otherwise it stays a draft only its author sees."""
-    require(actor, "observation.create", actor.setting)
+    require(actor, "observation.create", actor.member.setting)
     title, notes = _clean_text(title, notes)
     observed_at = _observed_at(observed_at)
     chosen = _children_for(actor, children)
-    setting = actor.setting
+    setting = actor.member.setting
     delay, late = _entry_delay(setting, observed_at)
     observation = Observation.objects.create(
         setting=setting,
-        author=actor.membership,
+        author=actor.member,
         source=Observation.Source.STAFF,
         title=title,
         notes=notes,
@@ -163,7 +163,7 @@ def observation_create(
     if publish:
         _submit(actor, observation)
     audit_record(
-        actor=actor.user,
+        actor=actor.member.user,
         setting=setting,
         action="observation.created",
         target=observation,
@@ -173,7 +173,7 @@ def observation_create(
 
 
 def _submit(actor: Actor, observation: Observation) -> None:
-    if _needs_review(actor.membership, actor.setting):
+    if needs_review(actor.member, actor.member.setting):
         observation.status = Status.AWAITING_REVIEW
         observation.review_note = ""
         _on_commit(tasks.notify_review_waiting, observation.pk)
@@ -214,7 +214,7 @@ def _apply_changes(actor, observation, *, fields: dict, children, note: str = ""
     }
     if changes and observation.status not in (Status.DRAFT,):
         ObservationRevision.objects.create(
-            observation=observation, editor=actor.membership, changes=changes, note=note
+            observation=observation, editor=actor.member, changes=changes, note=note
         )
     return changes
 
@@ -259,15 +259,15 @@ def observation_update(
     if "observed_at" in changes:
         # A corrected observed date changes how long after it was entered (R22).
         observation.entry_delay_minutes, observation.is_late = _entry_delay(
-            actor.setting, observation.observed_at, entered_at=observation.created_at
+            actor.member.setting, observation.observed_at, entered_at=observation.created_at
         )
     if publish and observation.status in (Status.DRAFT, Status.RETURNED):
         _submit(actor, observation)
     elif (
         changes
         and observation.status == Status.PUBLISHED
-        and observation.author_id == actor.membership.pk
-        and _needs_review(actor.membership, actor.setting)
+        and observation.author_id == actor.member.pk
+        and needs_review(actor.member, actor.member.setting)
     ):
         # Someone whose work is reviewed cannot change a shared entry unseen (R17):
         # it leaves the journal until a reviewer approves the amended text.
@@ -275,10 +275,9 @@ def observation_update(
         _on_commit(tasks.notify_review_waiting, observation.pk)
     observation.save()
     if changes:
-        audit_record(
-            actor=actor.user,
-            setting=actor.setting,
-            action="observation.amended",
+        audit_act(
+            actor,
+            "observation.amended",
             target=observation,
             fields=sorted(changes),
         )
@@ -289,10 +288,12 @@ def observation_update(
 def observation_approve(*, actor: Actor, observation: Observation) -> Observation:
     """A senior or manager approves a staff observation: it joins the journal (R17)."""
     require(actor, "observation.review", observation)
-    _publish(observation, reviewer=actor.membership)
+    _publish(observation, reviewer=actor.member)
     observation.save()
-    audit_record(
-        actor=actor.user, setting=actor.setting, action="observation.approved", target=observation
+    audit_act(
+        actor,
+        "observation.approved",
+        target=observation,
     )
     return observation
 
@@ -305,12 +306,14 @@ def observation_return(*, actor: Actor, observation: Observation, note: str) -> 
         raise ValidationError({"note": "Tell the author what to change."})
     observation.status = Status.RETURNED
     observation.review_note = note.strip()
-    observation.reviewed_by = actor.membership
+    observation.reviewed_by = actor.member
     observation.reviewed_at = timezone.now()
     observation.save()
     _on_commit(tasks.notify_returned, observation.pk)
-    audit_record(
-        actor=actor.user, setting=actor.setting, action="observation.returned", target=observation
+    audit_act(
+        actor,
+        "observation.returned",
+        target=observation,
     )
     return observation
 
@@ -320,14 +323,14 @@ def contribution_create(
     *, actor: Actor, children, title: str, notes: str, observed_at: datetime
 ) -> Observation:
     """A parent adds an observation from home; staff approve it first (R19)."""
-    require(actor, "contribution.create", actor.setting)
+    require(actor, "contribution.create", actor.member.setting)
     title, notes = _clean_text(title, notes)
     observed_at = _observed_at(observed_at)
     chosen = _children_for(actor, children)
-    delay, late = _entry_delay(actor.setting, observed_at)
+    delay, late = _entry_delay(actor.member.setting, observed_at)
     observation = Observation.objects.create(
-        setting=actor.setting,
-        author=actor.membership,
+        setting=actor.member.setting,
+        author=actor.member,
         source=Observation.Source.PARENT,
         title=title,
         notes=notes,
@@ -341,8 +344,10 @@ def contribution_create(
         ObservationChild(observation=observation, child=child) for child in chosen
     )
     _on_commit(tasks.notify_contribution_waiting, observation.pk)
-    audit_record(
-        actor=actor.user, setting=actor.setting, action="contribution.created", target=observation
+    audit_act(
+        actor,
+        "contribution.created",
+        target=observation,
     )
     return observation
 
@@ -368,13 +373,12 @@ def contribution_approve(
         actor, observation, fields=fields, children=None, note="Edited by staff when approving"
     )
     observation.version = F("version") + 1
-    _publish(observation, reviewer=actor.membership)
+    _publish(observation, reviewer=actor.member)
     observation.save()
     observation.refresh_from_db()
-    audit_record(
-        actor=actor.user,
-        setting=actor.setting,
-        action="contribution.approved",
+    audit_act(
+        actor,
+        "contribution.approved",
         target=observation,
         edited=bool(fields),
     )
@@ -388,11 +392,13 @@ def contribution_decline(*, actor: Actor, observation: Observation, reason: str)
         raise ValidationError({"reason": "Tell the family why, in a sentence."})
     observation.status = Status.DECLINED
     observation.review_note = reason.strip()
-    observation.reviewed_by = actor.membership
+    observation.reviewed_by = actor.member
     observation.reviewed_at = timezone.now()
     observation.save()
-    audit_record(
-        actor=actor.user, setting=actor.setting, action="contribution.declined", target=observation
+    audit_act(
+        actor,
+        "contribution.declined",
+        target=observation,
     )
     return observation
 
@@ -402,8 +408,10 @@ def contribution_withdraw(*, actor: Actor, observation: Observation) -> Observat
     require(actor, "contribution.withdraw", observation)
     observation.status = Status.WITHDRAWN
     observation.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor.user, setting=actor.setting, action="contribution.withdrawn", target=observation
+    audit_act(
+        actor,
+        "contribution.withdrawn",
+        target=observation,
     )
     return observation
 
@@ -415,10 +423,13 @@ def comment_child(actor: Actor, child_id) -> Child:
     """The child whose thread a reply goes in, by id from a form or API call. Any id
     that is not the actor's to use gets the same answer, whether it exists or not."""
     child = None
-    if str(child_id).isdigit():
-        child = Child.objects.filter(pk=int(child_id), setting_id=actor.setting_id).first()
-    if child is None or (actor.is_parent and child.pk not in actor.child_ids):
-        message = NOT_YOUR_CHILD if actor.is_parent else "Choose a child of this entry."
+    if str(child_id).isdigit() and int(child_id) < 2**63:
+        child = scope(actor, "child.view", Child.objects.all()).filter(pk=int(child_id)).first()
+    if child is None:
+        # Staff may choose any child of the entry; a family only their own.
+        message = (
+            "Choose a child of this entry." if may_ever(actor, "child.list") else NOT_YOUR_CHILD
+        )
         raise ValidationError({"child": ValidationError(message, code="not_found")})
     return child
 
@@ -431,9 +442,9 @@ def comment_add(*, actor: Actor, observation: Observation, child: Child, body: s
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write your reply first."})
-    # Parents first learn only that it is not their child: never whether another
+    # A family first learns only that it is not their child: never whether another
     # child is on the entry (R5).
-    if actor.is_parent and child.pk not in actor.child_ids:
+    if not can(actor, "child.view", child):
         raise ValidationError({"child": ValidationError(NOT_YOUR_CHILD, code="not_found")})
     if not observation.links.filter(child=child).exists():
         raise ValidationError(
@@ -444,12 +455,12 @@ def comment_add(*, actor: Actor, observation: Observation, child: Child, body: s
             }
         )
     status = Comment.Status.PUBLISHED
-    if actor.is_parent and actor.setting.approve_parent_comments:
+    if actor.is_parent and actor.member.setting.approve_parent_comments:
         status = Comment.Status.PENDING
     comment = Comment.objects.create(
         observation=observation,
         child=child,
-        author=actor.membership,
+        author=actor.member,
         body=body,
         status=status,
         # Staff discussion of a staff-only entry stays among staff if it is shared later.
@@ -459,10 +470,9 @@ def comment_add(*, actor: Actor, observation: Observation, child: Child, body: s
         _on_commit(tasks.notify_comment_waiting, comment.pk)
     else:
         _on_commit(tasks.notify_family_of_reply, comment.pk)
-    audit_record(
-        actor=actor.user,
-        setting=actor.setting,
-        action="comment.added",
+    audit_act(
+        actor,
+        "comment.added",
         target=comment,
         status=status,
     )
@@ -473,9 +483,13 @@ def comment_add(*, actor: Actor, observation: Observation, child: Child, body: s
 def comment_approve(*, actor: Actor, comment: Comment) -> Comment:
     require(actor, "comment.approve", comment)
     comment.status = Comment.Status.PUBLISHED
-    comment.approved_by = actor.membership
+    comment.approved_by = actor.member
     comment.save(update_fields=["status", "approved_by"])
-    audit_record(actor=actor.user, setting=actor.setting, action="comment.approved", target=comment)
+    audit_act(
+        actor,
+        "comment.approved",
+        target=comment,
+    )
     return comment
 
 
@@ -484,8 +498,8 @@ def next_step_add(*, actor: Actor, child: Child, text: str) -> NextStep:
     require(actor, "child.journal", child)
     if not text.strip():
         raise ValidationError({"text": "Write the next step."})
-    step = NextStep.objects.create(child=child, text=text.strip(), created_by=actor.membership)
-    audit_record(actor=actor.user, setting=actor.setting, action="next_step.added", target=step)
+    step = NextStep.objects.create(child=child, text=text.strip(), created_by=actor.member)
+    audit_act(actor, "next_step.added", target=step)
     return step
 
 
@@ -494,12 +508,16 @@ def next_step_achieve(*, actor: Actor, step: NextStep) -> NextStep:
     """Mark a next step as reviewed and achieved (R25)."""
     require(actor, "nextstep.manage", step)
     step.achieved_at = timezone.now()
-    step.achieved_by = actor.membership
+    step.achieved_by = actor.member
     step.save(update_fields=["achieved_at", "achieved_by"])
-    audit_record(actor=actor.user, setting=actor.setting, action="next_step.achieved", target=step)
+    audit_act(
+        actor,
+        "next_step.achieved",
+        target=step,
+    )
     return step
 
 
 def journal_visit_record(*, actor: Actor) -> None:
     """Count that this family opened their journal today (for R26 monitoring)."""
-    JournalVisit.objects.get_or_create(parent=actor.membership, visited_on=timezone.localdate())
+    JournalVisit.objects.get_or_create(parent=actor.member, visited_on=timezone.localdate())

@@ -3,13 +3,12 @@ short notices with a link: never observation text or photos (safeguarding)."""
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Q
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from footsteps.people.models import REVIEWER_ROLES, Membership
+from footsteps.journal import selectors
 
 
 def _send(template: str, recipients, subject: str, **context) -> None:
@@ -31,24 +30,6 @@ def _send(template: str, recipients, subject: str, **context) -> None:
         )
 
 
-def _parents_of(observation, child_ids=None):
-    """Parents of the entry's attending children (or of only `child_ids` among them)."""
-    links = {
-        "child_links__child__observation_links__observation": observation,
-        "child_links__child__status": "active",
-        "child_links__child__deleted_at__isnull": True,
-    }
-    if child_ids is not None:
-        links["child_links__child_id__in"] = child_ids
-    return (
-        Membership.objects.usable()
-        .parents()
-        .filter(**links)
-        .select_related("user", "setting")
-        .distinct()
-    )
-
-
 def _tell_families(observation, parents, subject: str) -> None:
     """Email now, or hold for the daily digest, as each parent chose."""
     from footsteps.journal.models import PendingNotice
@@ -66,19 +47,6 @@ def _tell_families(observation, parents, subject: str) -> None:
     )
 
 
-def _reviewers_and_key_people(observation, child_ids=None):
-    """Reviewers and the key people of the given children (default: all the entry's)."""
-    if child_ids is None:
-        child_ids = observation.links.values("child_id")
-    return (
-        Membership.objects.usable()
-        .filter(setting_id=observation.setting_id)
-        .filter(Q(role__in=REVIEWER_ROLES) | Q(key_children__in=child_ids))
-        .select_related("user", "setting")
-        .distinct()
-    )
-
-
 @task()
 def notify_observation_published(observation_id: int) -> None:
     """Tell families something new is in their child's journal, now or in the digest."""
@@ -87,7 +55,7 @@ def notify_observation_published(observation_id: int) -> None:
     observation = Observation.objects.filter(pk=observation_id, status="published").first()
     if observation is None or not observation.shared_with_parents:
         return
-    parents = [p for p in _parents_of(observation) if p.pk != observation.author_id]
+    parents = [p for p in selectors.families_of(observation) if p.pk != observation.author_id]
     _tell_families(observation, parents, "New in your child's learning journal")
 
 
@@ -102,7 +70,7 @@ def notify_family_of_reply(comment_id: int) -> None:
     observation = comment.observation
     if observation.status != "published" or not observation.shared_with_parents:
         return
-    parents = _parents_of(observation, child_ids=[comment.child_id])
+    parents = selectors.families_of(observation, child_ids=[comment.child_id])
     _tell_families(observation, list(parents), "A reply in your child's learning journal")
 
 
@@ -119,18 +87,7 @@ def send_daily_digests() -> None:
     counts: dict[int, int] = {}
     for notice in pending:
         counts[notice.parent_id] = counts.get(notice.parent_id, 0) + 1
-    reachable = (
-        Membership.objects.usable()
-        .parents()
-        .filter(
-            pk__in=counts,
-            child_links__child__status="active",
-            child_links__child__deleted_at__isnull=True,
-        )
-        .select_related("user", "setting")
-        .distinct()
-    )
-    for parent in reachable:
+    for parent in selectors.digest_recipients(counts):
         _send(
             "digest",
             [parent],
@@ -148,15 +105,9 @@ def notify_review_waiting(observation_id: int) -> None:
     observation = Observation.objects.filter(pk=observation_id).first()
     if observation is None:
         return
-    reviewers = (
-        Membership.objects.usable()
-        .filter(setting_id=observation.setting_id, role__in=REVIEWER_ROLES)
-        .exclude(pk=observation.author_id)
-        .select_related("user", "setting")
-    )
     _send(
         "waiting",
-        reviewers,
+        selectors.reviewers_of(observation),
         "An observation is waiting for review",
         path=reverse("review_queue"),
         what="A staff observation",
@@ -171,7 +122,7 @@ def notify_contribution_waiting(observation_id: int) -> None:
     if observation is not None:
         _send(
             "waiting",
-            _reviewers_and_key_people(observation),
+            selectors.reviewers_and_key_people(observation),
             "A family has added to a learning journal",
             path=reverse("review_queue"),
             what="An observation from a family",
@@ -187,7 +138,7 @@ def notify_comment_waiting(comment_id: int) -> None:
         _send(
             "waiting",
             # The thread is about one child: their key person, not the others'.
-            _reviewers_and_key_people(comment.observation, [comment.child_id]),
+            selectors.reviewers_and_key_people(comment.observation, [comment.child_id]),
             "A family has replied in a learning journal",
             path=reverse("observation_detail", args=[comment.observation_id]),
             what="A reply from a family",

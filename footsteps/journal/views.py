@@ -29,7 +29,7 @@ from footsteps.journal.forms import (
     ReturnForm,
 )
 from footsteps.journal.models import Comment, NextStep, Observation
-from footsteps.people.models import Membership
+from footsteps.people.selectors import members_for
 
 PAGE_SIZE = 20
 
@@ -51,10 +51,9 @@ def child_detail(request, child_id):
         Child.objects.select_related("room", "key_person__user"),
         pk=child_id,
     )
-    authors = Membership.objects.filter(setting_id=actor.setting_id).select_related("user")
-    form = JournalFilterForm(request.GET or None, authors=authors)
+    form = JournalFilterForm(request.GET or None, authors=members_for(actor))
     filters = form.filters()
-    page = _page(request, selectors.child_journal(actor, child, filters))
+    page = _page(request, selectors.journal_entries(actor, child_id=child.pk, filters=filters))
     context = {
         "child": child,
         "page": page,
@@ -70,7 +69,7 @@ def child_detail(request, child_id):
 @requires("observation.create", setting_wide=True)
 def observation_create(request):
     actor = request.actor
-    children = children_for(actor).filter(status="active")
+    children = children_for(actor).attending()
     initial = {"children": request.GET.getlist("child")}
     form = ObservationForm(
         request.POST if request.method == "POST" else None, children=children, initial=initial
@@ -93,7 +92,16 @@ def observation_create(request):
         else:
             messages.success(request, _saved_message(observation))
             return redirect("observation_detail", observation.pk)
-    return render(request, "journal/observation_form.html", {"form": form, "observation": None})
+    return render(
+        request,
+        "journal/observation_form.html",
+        {"form": form, "observation": None, "goes_to_review": _goes_to_review(actor)},
+    )
+
+
+def _goes_to_review(actor) -> bool:
+    """What "publish" does for this author: the service's own rule (R17)."""
+    return services.needs_review(actor.membership, actor.setting)
 
 
 def _saved_message(observation):
@@ -112,7 +120,7 @@ def observation_edit(request, observation_id):
     )
     # Children who have left stay choosable on an entry already about them (R13).
     linked = [link.child_id for link in observation.links.all()]
-    children = children_for(actor).filter(Q(status="active") | Q(pk__in=linked))
+    children = children_for(actor).filter(Q(pk__in=Child.objects.attending()) | Q(pk__in=linked))
     form = ObservationForm(
         request.POST if request.method == "POST" else None,
         children=children,
@@ -158,7 +166,12 @@ def observation_edit(request, observation_id):
     return render(
         request,
         "journal/observation_form.html",
-        {"form": form, "observation": observation, "conflict": conflict},
+        {
+            "form": form,
+            "observation": observation,
+            "conflict": conflict,
+            "goes_to_review": _goes_to_review(actor),
+        },
         status=409 if conflict else 200,
     )
 
@@ -285,15 +298,12 @@ def monitoring(request):
     return render(request, "journal/monitoring.html", {"form": form, "f": figures})
 
 
-@requires("observation.view")
+@requires("observation.list", setting_wide=True)
 def observation_list(request):
     """Every observation behind a monitoring figure, for staff meetings (R26)."""
     actor = request.actor
-    if not actor.is_staff_member:
-        raise Http404
-    authors = Membership.objects.filter(setting_id=actor.setting_id).select_related("user")
-    form = JournalFilterForm(request.GET or None, authors=authors)
-    observations = selectors.staff_journal(actor, form.filters())
+    form = JournalFilterForm(request.GET or None, authors=members_for(actor))
+    observations = selectors.journal_entries(actor, filters=form.filters())
     return render(
         request,
         "journal/observation_list.html",
@@ -338,6 +348,7 @@ def _allowed(actor, observation) -> dict:
         "observation.edit",
         "observation.history",
         "observation.review",
+        "observation.staff_detail",
         "contribution.review",
         "contribution.withdraw",
         "observation.comment",
@@ -421,7 +432,7 @@ def comment_add(request, observation_id):
 def feed(request):
     """A parent's home: their children's journals, newest first (R5)."""
     actor = request.actor
-    children = Child.objects.filter(pk__in=actor.child_ids)
+    children = children_for(actor)
     child_id = request.GET.get("child")
     chosen = None
     if child_id:
@@ -429,7 +440,7 @@ def feed(request):
         if chosen is None:
             raise Http404
     services.journal_visit_record(actor=actor)
-    page = _page(request, selectors.parent_feed(actor, child_id=chosen.pk if chosen else None))
+    page = _page(request, selectors.journal_entries(actor, child_id=chosen.pk if chosen else None))
     return render(
         request, "journal/feed.html", {"page": page, "children": children, "chosen": chosen}
     )
@@ -438,7 +449,7 @@ def feed(request):
 @requires("contribution.create", setting_wide=True)
 def contribution_create(request):
     actor = request.actor
-    children = Child.objects.filter(pk__in=actor.child_ids)
+    children = children_for(actor).attending()
     form = ContributionForm(request.POST if request.method == "POST" else None, children=children)
     if request.method == "POST" and form.is_valid():
         try:

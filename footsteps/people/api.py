@@ -4,7 +4,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from footsteps.access.views import get_for
-from footsteps.api.common import BodyId, BodyIn, Id, Pagination, errors, require_setting_wide, text
+from footsteps.api.common import BodyId, BodyIn, Id, Pagination, action, errors, text
 from footsteps.children.models import Child, ParentLink
 from footsteps.people import services
 from footsteps.people.models import Membership
@@ -97,6 +97,7 @@ class LinkIn(BodyIn):
 
 
 @router.get("/me", response={200: MeOut, **errors()}, url_name="api_me")
+@action("profile.use", setting_wide=True)
 def me(request):
     actor = request.actor
     return {
@@ -111,24 +112,24 @@ def me(request):
 
 
 @router.get("/staff", response={200: list[PersonOut], **errors()}, url_name="api_staff")
+@action("people.manage", setting_wide=True)
 @paginate(Pagination)
 def staff(request):
-    require_setting_wide(request, "people.manage")
     return staff_for(request.actor)
 
 
 @router.post(
     "/staff", response={201: PersonOut, **errors(409, body=True)}, url_name="api_staff_invite"
 )
+@action("people.manage", setting_wide=True)
 def staff_invite(request, data: StaffInviteIn):
-    require_setting_wide(request, "people.manage")
     return Status(201, services.staff_invite(actor=request.actor, **data.dict()))
 
 
 @router.get("/parents", response={200: list[ParentOut], **errors()}, url_name="api_parents")
+@action("people.manage", setting_wide=True)
 @paginate(Pagination)
 def parents(request):
-    require_setting_wide(request, "people.manage")
     return parents_for(request.actor)
 
 
@@ -137,8 +138,8 @@ def parents(request):
     response={201: ParentOut, **errors(404, 409, body=True)},
     url_name="api_parent_invite",
 )
+@action("people.manage", setting_wide=True)
 def parent_invite(request, data: ParentInviteIn):
-    require_setting_wide(request, "people.manage")
     child = get_for(request.actor, "child.edit", Child.objects.all(), pk=data.child_id)
     return Status(
         201,
@@ -166,6 +167,7 @@ def _person(request, membership_id):
     response={200: PersonOut, **errors(404, 409, body=True)},
     url_name="api_person",
 )
+@action("membership.manage")
 def person_update(request, membership_id: Id, data: PersonPatchIn):
     membership = _person(request, membership_id)
     if data.role is not None:
@@ -184,6 +186,7 @@ def person_update(request, membership_id: Id, data: PersonPatchIn):
     response={200: PersonOut, **errors(404, 409)},
     url_name="api_suspend",
 )
+@action("membership.manage")
 def person_suspend(request, membership_id: Id):
     return services.membership_suspend(
         actor=request.actor, membership=_person(request, membership_id)
@@ -195,6 +198,7 @@ def person_suspend(request, membership_id: Id):
     response={200: PersonOut, **errors(404)},
     url_name="api_reactivate",
 )
+@action("membership.manage")
 def person_reactivate(request, membership_id: Id):
     return services.membership_reactivate(
         actor=request.actor, membership=_person(request, membership_id)
@@ -206,6 +210,7 @@ def person_reactivate(request, membership_id: Id):
     response={202: None, **errors(404, 409)},
     url_name="api_resend",
 )
+@action("membership.manage")
 def person_resend(request, membership_id: Id):
     services.invitation_send(actor=request.actor, membership=_person(request, membership_id))
     return Status(202, None)
@@ -216,6 +221,7 @@ def person_resend(request, membership_id: Id):
     response={201: LinkOut, **errors(404, 409, body=True)},
     url_name="api_link",
 )
+@action("membership.manage")
 def person_link(request, membership_id: Id, data: LinkIn):
     parent = _person(request, membership_id)
     child = get_for(request.actor, "child.edit", Child.objects.all(), pk=data.child_id)
@@ -228,6 +234,7 @@ def person_link(request, membership_id: Id, data: LinkIn):
 
 
 @router.delete("/links/{link_id}", response={204: None, **errors(404)}, url_name="api_unlink")
+@action("link.manage")
 def link_remove(request, link_id: Id):
     link = get_for(request.actor, "link.manage", ParentLink.objects.all(), pk=link_id)
     services.parent_unlink(actor=request.actor, link=link)

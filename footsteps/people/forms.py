@@ -2,7 +2,7 @@ from django import forms
 
 from footsteps.children.models import Child, ParentLink
 from footsteps.core.forms import Form
-from footsteps.people.models import Role
+from footsteps.people.models import JOURNAL_EMAILS, Role
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.PARENT]
 
@@ -98,10 +98,6 @@ class EmailChangeForm(Form):
 class PreferencesForm(Form):
     journal_emails = forms.ChoiceField(
         label="Email me about new entries in my child's journal",
-        choices=[
-            ("immediate", "As soon as something is shared"),
-            ("daily", "One email a day"),
-            ("never", "No emails"),
-        ],
+        choices=JOURNAL_EMAILS,
         widget=forms.RadioSelect,
     )

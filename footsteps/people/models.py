@@ -4,6 +4,7 @@ import secrets
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -87,6 +88,14 @@ STAFF_ROLES = frozenset({Role.MANAGER, Role.SENIOR, Role.PRACTITIONER})
 REVIEWER_ROLES = frozenset({Role.MANAGER, Role.SENIOR})
 
 
+# How a parent hears about new entries in their child's journal.
+JOURNAL_EMAILS = [
+    ("immediate", "As soon as something is shared"),
+    ("daily", "One email a day"),
+    ("never", "No emails"),
+]
+
+
 class MembershipQuerySet(models.QuerySet):
     def staff(self):
         return self.filter(role__in=STAFF_ROLES)
@@ -97,6 +106,12 @@ class MembershipQuerySet(models.QuerySet):
     def usable(self):
         """Memberships whose holder may sign in to the setting now."""
         return self.filter(status=Membership.Status.ACTIVE, user__is_active=True)
+
+    def with_attending_child(self):
+        """Parents with at least one child who still attends (R6)."""
+        from footsteps.children.models import ParentLink
+
+        return self.filter(Exists(ParentLink.objects.attending().filter(parent=OuterRef("pk"))))
 
 
 class Membership(models.Model):
@@ -121,11 +136,7 @@ class Membership(models.Model):
     needs_review = models.BooleanField(default=False)
     journal_emails = models.CharField(
         max_length=10,
-        choices=[
-            ("immediate", "As soon as something is shared"),
-            ("daily", "One email a day"),
-            ("never", "No emails"),
-        ],
+        choices=JOURNAL_EMAILS,
         default="immediate",
         help_text="How a parent hears about new entries in their child's journal.",
     )

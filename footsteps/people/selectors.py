@@ -1,11 +1,14 @@
+"""Reads about people, always through the policy."""
+
 from django.db.models import Prefetch
 
+from footsteps.access.actor import Actor
 from footsteps.access.policy import scope
 from footsteps.children.models import ParentLink
-from footsteps.people.models import ApiToken, Membership
+from footsteps.people.models import ApiToken, Membership, MembershipQuerySet
 
 
-def staff_for(actor):
+def staff_for(actor: Actor) -> MembershipQuerySet:
     return (
         scope(actor, "membership.manage", Membership.objects.staff())
         .select_related("user")
@@ -13,7 +16,7 @@ def staff_for(actor):
     )
 
 
-def parents_for(actor):
+def parents_for(actor: Actor) -> MembershipQuerySet:
     links = ParentLink.objects.select_related("child").order_by("child__first_name")
     return (
         scope(actor, "membership.manage", Membership.objects.parents())
@@ -23,5 +26,29 @@ def parents_for(actor):
     )
 
 
-def tokens_for(actor):
+def members_for(actor: Actor) -> MembershipQuerySet:
+    """Everyone in the actor's setting, staff and families, with their account:
+    for the staff's filters ("by author") and names."""
+    return scope(actor, "membership.view", Membership.objects.all()).select_related("user")
+
+
+def key_person_choices(actor: Actor) -> MembershipQuerySet:
+    """Who may be a child's key person (R15): the setting's staff, unless suspended.
+    The one rule for the child form, the API and the service."""
+    return (
+        members_for(actor)
+        .staff()
+        .exclude(status=Membership.Status.SUSPENDED)
+        .order_by("user__full_name")
+    )
+
+
+def tokens_for(actor: Actor):
     return scope(actor, "token.manage", ApiToken.objects.filter(revoked_at__isnull=True))
+
+
+def active_managers(setting_id: int) -> MembershipQuerySet:
+    """A setting's active managers (a setting keeps at least one)."""
+    return Membership.objects.filter(
+        setting_id=setting_id, role="manager", status=Membership.Status.ACTIVE
+    )

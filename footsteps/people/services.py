@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from footsteps.access.actor import Actor
-from footsteps.access.policy import can, require
-from footsteps.audit.services import audit_person, audit_record
+from footsteps.access.policy import require, scope
+from footsteps.audit.services import audit_act, audit_person, audit_record
 from footsteps.children.models import Child, ParentLink, PendingLink
 from footsteps.people import signin
 from footsteps.people.models import (
+    JOURNAL_EMAILS,
     STAFF_ROLES,
     ApiToken,
     EmailChange,
@@ -33,6 +34,7 @@ from footsteps.people.models import (
     hash_token,
     new_token,
 )
+from footsteps.people.selectors import active_managers
 
 # A ValidationError's code says how the API answers it: "conflict" (409) for a
 # clash with the current state, "not_found" (404), or none (422, bad input).
@@ -70,12 +72,12 @@ def _user_for_email(*, email: str, full_name: str) -> User:
 
 def _add_membership(*, actor: Actor, email: str, full_name: str, role: str) -> Membership:
     user = _user_for_email(email=email, full_name=full_name)
-    if Membership.objects.filter(user=user, setting_id=actor.setting_id).exists():
+    if scope(actor, "membership.manage", Membership.objects.filter(user=user)).exists():
         raise ValidationError({"email": _ALREADY_HERE})
     try:
         with transaction.atomic():
             return Membership.objects.create(
-                user=user, setting=actor.setting, role=role, invited_name=full_name.strip()
+                user=user, setting=actor.member.setting, role=role, invited_name=full_name.strip()
             )
     except IntegrityError:
         # Two managers inviting the same address at once: the first one wins.
@@ -84,15 +86,14 @@ def _add_membership(*, actor: Actor, email: str, full_name: str, role: str) -> M
 
 @transaction.atomic
 def staff_invite(*, actor: Actor, email: str, full_name: str, role: str) -> Membership:
-    require(actor, "people.manage", actor.setting)
+    require(actor, "people.manage", actor.member.setting)
     if role not in STAFF_ROLES:
         raise ValidationError({"role": "Choose a staff role."})
     membership = _add_membership(actor=actor, email=email, full_name=full_name, role=role)
     invitation_send(actor=actor, membership=membership)
-    audit_record(
-        actor=actor.user,
-        setting=actor.setting,
-        action="staff.invited",
+    audit_act(
+        actor,
+        "staff.invited",
         target=membership,
         role=role,
     )
@@ -110,10 +111,10 @@ def parent_invite(
     setting is never linked because an address matched: the link waits until
     they accept the emailed invitation while signed in (R5).
     """
-    require(actor, "people.manage", actor.setting)
+    require(actor, "people.manage", actor.member.setting)
     require(actor, "child.edit", child)
     user = _user_for_email(email=email, full_name=full_name)
-    membership = Membership.objects.filter(user=user, setting_id=actor.setting_id).first()
+    membership = scope(actor, "membership.manage", Membership.objects.filter(user=user)).first()
     if membership is not None and membership.role != Role.PARENT:
         raise ValidationError(
             {"email": _conflict("This address belongs to a member of staff here.")}
@@ -134,10 +135,9 @@ def parent_invite(
             parent=membership, child=child, defaults={"relationship": relationship}
         )
     invitation_send(actor=actor, membership=membership, child=child)
-    audit_record(
-        actor=actor.user,
-        setting=actor.setting,
-        action="parent.invited",
+    audit_act(
+        actor,
+        "parent.invited",
         target=membership,
         child_id=child.pk,
     )
@@ -162,13 +162,13 @@ def invitation_send(
         invitation = Invitation.objects.create(
             membership=membership,
             token_hash=hash_token(token),
-            invited_by=actor.user,
+            invited_by=actor.member.user,
             expires_at=now + timedelta(hours=settings.INVITATION_MAX_AGE_HOURS),
         )
         context = {
             "setting": membership.setting,
             "invitee_name": membership.display_name,
-            "inviter": actor.user,
+            "inviter": actor.member.user,
             "link": settings.SITE_URL + reverse("invitation_accept", args=[token]),
             "hours": settings.INVITATION_MAX_AGE_HOURS,
             "has_password": membership.user.has_usable_password(),
@@ -187,7 +187,7 @@ def invitation_send(
             recipient_list=[membership.user.email],
         )
         audit_record(
-            actor=actor.user,
+            actor=actor.member.user,
             setting=membership.setting,
             action="invitation.sent",
             target=membership,
@@ -279,9 +279,7 @@ def invitation_accept(
 def _protect_last_manager(membership: Membership) -> None:
     if membership.role != Role.MANAGER:
         return
-    others = Membership.objects.filter(
-        setting_id=membership.setting_id, role=Role.MANAGER, status=Membership.Status.ACTIVE
-    ).exclude(pk=membership.pk)
+    others = active_managers(membership.setting_id).exclude(pk=membership.pk)
     if not others.exists():
         raise _conflict("A setting needs at least one active manager.")
 
@@ -298,10 +296,9 @@ def staff_change_role(*, actor: Actor, membership: Membership, role: str) -> Mem
     before = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
-    audit_record(
-        actor=actor.user,
-        setting=actor.setting,
-        action="staff.role_changed",
+    audit_act(
+        actor,
+        "staff.role_changed",
         target=membership,
         before=before,
         after=role,
@@ -317,10 +314,9 @@ def staff_set_review(*, actor: Actor, membership: Membership, needs_review: bool
         raise _conflict("Only staff observations are reviewed.")
     membership.needs_review = needs_review
     membership.save(update_fields=["needs_review"])
-    audit_record(
-        actor=actor.user,
-        setting=actor.setting,
-        action="staff.review_changed",
+    audit_act(
+        actor,
+        "staff.review_changed",
         target=membership,
         needs_review=needs_review,
     )
@@ -332,7 +328,7 @@ def membership_suspend(*, actor: Actor, membership: Membership) -> Membership:
     """Stop an account at once (R7): the next request of any of its sessions or API
     tokens in this setting is refused and the session is ended."""
     require(actor, "membership.manage", membership)
-    if membership.pk == actor.membership.pk:
+    if membership.pk == actor.member.pk:
         raise _conflict("You cannot suspend yourself.")
     _protect_last_manager(membership)
     membership.status = Membership.Status.SUSPENDED
@@ -343,8 +339,10 @@ def membership_suspend(*, actor: Actor, membership: Membership) -> Membership:
     # Every session and key ends now, so none works again after a reactivation.
     _end_sessions(membership.user)
     _revoke_keys(ApiToken.objects.filter(membership=membership))
-    audit_record(
-        actor=actor.user, setting=actor.setting, action="membership.suspended", target=membership
+    audit_act(
+        actor,
+        "membership.suspended",
+        target=membership,
     )
     return membership
 
@@ -358,8 +356,10 @@ def membership_reactivate(*, actor: Actor, membership: Membership) -> Membership
     accepted = membership.invitations.filter(used_at__isnull=False).exists()
     membership.status = Membership.Status.ACTIVE if accepted else Membership.Status.INVITED
     membership.save(update_fields=["status"])
-    audit_record(
-        actor=actor.user, setting=actor.setting, action="membership.reactivated", target=membership
+    audit_act(
+        actor,
+        "membership.reactivated",
+        target=membership,
     )
     return membership
 
@@ -378,10 +378,9 @@ def parent_link(*, actor: Actor, parent: Membership, child: Child, relationship:
     if not created and link.relationship != relationship:
         link.relationship = relationship
         link.save(update_fields=["relationship"])
-    audit_record(
-        actor=actor.user,
-        setting=actor.setting,
-        action="parent.linked",
+    audit_act(
+        actor,
+        "parent.linked",
         target=link,
         child_id=child.pk,
         parent_id=parent.pk,
@@ -392,10 +391,9 @@ def parent_link(*, actor: Actor, parent: Membership, child: Child, relationship:
 @transaction.atomic
 def parent_unlink(*, actor: Actor, link: ParentLink) -> None:
     require(actor, "link.manage", link)
-    audit_record(
-        actor=actor.user,
-        setting=actor.setting,
-        action="parent.unlinked",
+    audit_act(
+        actor,
+        "parent.unlinked",
         target=link,
         child_id=link.child_id,
         parent_id=link.parent_id,
@@ -412,22 +410,25 @@ def api_token_create(
 ) -> tuple[ApiToken, str]:
     """A personal API key for the actor in this setting, after their password is
     typed again (R1). It expires; the key itself is shown once."""
-    if not actor.membership or not can(actor, "profile.use", actor.setting):
-        raise PermissionDenied
+    require(actor, "profile.use", actor.member.setting)
     if not name.strip():
         raise ValidationError({"name": "Give the key a name, such as the device it is for."})
     if days not in KEY_LIFETIMES_DAYS:
         raise ValidationError({"days": "Choose how long the key works."})
-    signin.confirm_password(request, actor.user, password)
+    signin.confirm_password(request, actor.member.user, password)
     secret = "fs_" + new_token()
     token = ApiToken.objects.create(
-        membership=actor.membership,
+        membership=actor.member,
         name=name.strip(),
         token_hash=hash_token(secret),
         prefix=secret[:8],
         expires_at=timezone.now() + timedelta(days=days),
     )
-    audit_record(actor=actor.user, setting=actor.setting, action="api_token.created", target=token)
+    audit_act(
+        actor,
+        "api_token.created",
+        target=token,
+    )
     return token, secret
 
 
@@ -436,7 +437,11 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> None:
     require(actor, "token.manage", token)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit_record(actor=actor.user, setting=actor.setting, action="api_token.revoked", target=token)
+    audit_act(
+        actor,
+        "api_token.revoked",
+        target=token,
+    )
 
 
 def _revoke_keys(tokens) -> int:
@@ -450,10 +455,23 @@ def _end_sessions(user: User) -> None:
     user.save(update_fields=["session_salt"])
 
 
+@transaction.atomic
 def preferences_update(*, actor: Actor, journal_emails: str) -> Membership:
-    membership = actor.membership
+    """How a family hears about new entries: at once, in a daily digest, or not."""
+    require(actor, "preferences.journal_emails", actor.member.setting)
+    if journal_emails not in dict(JOURNAL_EMAILS):
+        raise ValidationError({"journal_emails": "Choose how often we email you."})
+    membership = actor.member
+    before = membership.journal_emails
     membership.journal_emails = journal_emails
     membership.save(update_fields=["journal_emails"])
+    if before != journal_emails:
+        audit_act(
+            actor,
+            "preferences.updated",
+            target=membership,
+            journal_emails=journal_emails,
+        )
     return membership
 
 
@@ -506,7 +524,7 @@ def login_details_reset(*, actor: Actor, membership: Membership) -> None:
     _revoke_keys(ApiToken.objects.filter(membership__user=user))
     EmailChange.objects.filter(user=user, used_at__isnull=True).update(revoked_at=timezone.now())
     invitation_send(actor=actor, membership=membership, new_login=True)
-    audit_person(actor=actor.user, user=user, action="user.login_reset")
+    audit_person(actor=actor.member.user, user=user, action="user.login_reset")
 
 
 @transaction.atomic
@@ -514,8 +532,10 @@ def sign_in_unlock(*, actor: Actor, membership: Membership) -> None:
     """A manager lets someone locked out by failed attempts sign in again."""
     require(actor, "membership.manage", membership)
     signin.unlock(membership.user.email)
-    audit_record(
-        actor=actor.user, setting=actor.setting, action="user.sign_in_unlocked", target=membership
+    audit_act(
+        actor,
+        "user.sign_in_unlocked",
+        target=membership,
     )
 
 

@@ -60,7 +60,7 @@ def parent_list(request):
 
 @requires("people.manage", setting_wide=True)
 def parent_invite(request):
-    children = children_for(request.actor, "child.edit").filter(status="active")
+    children = children_for(request.actor, "child.edit").attending()
     initial = {"child": request.GET.get("child")}
     form = ParentInviteForm(
         request.POST if request.method == "POST" else None, children=children, initial=initial
@@ -91,7 +91,7 @@ def _membership(request, membership_id):
 def person_detail(request, membership_id):
     membership = _membership(request, membership_id)
     links = membership.child_links.select_related("child")
-    children = children_for(request.actor, "child.edit").filter(status="active")
+    children = children_for(request.actor, "child.edit").attending()
     context = {
         "person": membership,
         "links": links,

@@ -36,9 +36,9 @@ class AgreementForm(Form):
 class AcceptAgreementForm(Form):
     accept = forms.BooleanField(label="I have read and accept this agreement", required=True)
 
-    def __init__(self, *args, children=(), is_parent=False, **kwargs):
+    def __init__(self, *args, children=(), for_families=False, **kwargs):
         super().__init__(*args, **kwargs)
-        if is_parent:
+        if for_families:
             self.fields["journal_consent"] = forms.BooleanField(
                 label="I consent to the setting keeping an online learning journal for my "
                 "child(ren) and sharing it with me",

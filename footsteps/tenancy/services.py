@@ -2,13 +2,12 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 
 from footsteps.access.actor import Actor
 from footsteps.access.policy import require
-from footsteps.audit.services import audit_record
-from footsteps.children.models import Child
+from footsteps.audit.services import audit_act, audit_record
 from footsteps.tenancy.models import Agreement, AgreementAcceptance, Setting
+from footsteps.tenancy.selectors import latest_version
 
 DEFAULT_PARENT_AGREEMENT = """Welcome to our online learning journal.
 
@@ -30,8 +29,8 @@ OPTION_FIELDS = ("name", "moderation", "approve_parent_comments", "late_entry_da
 
 @transaction.atomic
 def setting_update(*, actor: Actor, **options) -> Setting:
-    require(actor, "setting.manage", actor.setting)
-    setting = Setting.objects.select_for_update().get(pk=actor.setting_id)
+    require(actor, "setting.manage", actor.member.setting)
+    setting = Setting.objects.select_for_update().get(pk=actor.member.setting_id)
     unknown = set(options) - set(OPTION_FIELDS)
     if unknown:
         raise ValueError(f"Not a setting option: {sorted(unknown)}")
@@ -43,13 +42,15 @@ def setting_update(*, actor: Actor, **options) -> Setting:
     setting.full_clean()
     setting.save()
     if changed:
-        audit_record(actor=actor.user, setting=setting, action="setting.updated", changes=changed)
+        audit_record(
+            actor=actor.member.user, setting=setting, action="setting.updated", changes=changed
+        )
     return setting
 
 
 def agreement_publish(*, actor: Actor, audience: str, body: str) -> Agreement:
     """Publish a new version; everyone of that audience must accept it again."""
-    require(actor, "setting.manage", actor.setting)
+    require(actor, "setting.manage", actor.member.setting)
     if audience not in Agreement.Audience.values:
         raise ValidationError({"audience": "Choose parents or staff."})
     if not body.strip():
@@ -57,20 +58,16 @@ def agreement_publish(*, actor: Actor, audience: str, body: str) -> Agreement:
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                latest = Agreement.objects.filter(
-                    setting_id=actor.setting_id, audience=audience
-                ).aggregate(v=Max("version"))["v"]
                 agreement = Agreement.objects.create(
-                    setting_id=actor.setting_id,
+                    setting_id=actor.member.setting_id,
                     audience=audience,
-                    version=(latest or 0) + 1,
+                    version=latest_version(actor.member.setting_id, audience) + 1,
                     body=body.strip(),
-                    published_by=actor.user,
+                    published_by=actor.member.user,
                 )
-                audit_record(
-                    actor=actor.user,
-                    setting=actor.setting,
-                    action="agreement.published",
+                audit_act(
+                    actor,
+                    "agreement.published",
                     target=agreement,
                     audience=audience,
                     version=agreement.version,
@@ -79,14 +76,6 @@ def agreement_publish(*, actor: Actor, audience: str, body: str) -> Agreement:
         except IntegrityError:
             continue  # another manager published at the same moment; number again
     raise ValidationError("Could not publish the agreement; please try again.")
-
-
-def current_agreement(setting_id: int, audience: str) -> Agreement | None:
-    return (
-        Agreement.objects.filter(setting_id=setting_id, audience=audience)
-        .order_by("-version")
-        .first()
-    )
 
 
 @transaction.atomic
@@ -99,30 +88,28 @@ def agreement_accept(
 ) -> AgreementAcceptance:
     """Record that the actor accepted this version, with the family's consents (R3, R4,
     R28, R29). A parent must consent to the journal itself to accept."""
+    from footsteps.children.selectors import children_for
     from footsteps.children.services import child_set_image_consent
 
-    membership = actor.membership
-    expected = "parent" if actor.is_parent else "staff"
-    if agreement.setting_id != actor.setting_id or agreement.audience != expected:
-        raise ValidationError("This agreement is not yours to accept.")
-    if actor.is_parent:
+    require(actor, "agreement.accept", agreement)
+    for_families = agreement.audience == Agreement.Audience.PARENT
+    if for_families:
         if not journal_consent:
             raise ValidationError(
                 {"journal_consent": "To use the journal, please consent to it being kept."}
             )
-        children = {c.pk: c for c in Child.objects.filter(pk__in=actor.child_ids)}
+        children = children_for(actor, "child.consent").in_bulk(list(image_consents or {}))
         for child_id, consent in (image_consents or {}).items():
             if child_id in children:
                 child_set_image_consent(actor=actor, child=children[child_id], consent=consent)
     acceptance, _created = AgreementAcceptance.objects.get_or_create(
         agreement=agreement,
-        membership=membership,
-        defaults={"journal_consent": journal_consent if actor.is_parent else None},
+        membership=actor.member,
+        defaults={"journal_consent": journal_consent if for_families else None},
     )
-    audit_record(
-        actor=actor.user,
-        setting=actor.setting,
-        action="agreement.accepted",
+    audit_act(
+        actor,
+        "agreement.accepted",
         target=agreement,
         version=agreement.version,
     )

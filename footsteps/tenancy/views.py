@@ -1,21 +1,22 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from footsteps.access.membership import pending_agreement
 from footsteps.access.views import requires
-from footsteps.audit.models import AuditEvent
+from footsteps.audit.selectors import audit_events_for
 from footsteps.children import services as children_services
 from footsteps.children.forms import RoomForm
-from footsteps.children.models import Child, Room
+from footsteps.children.selectors import children_for, rooms_for
 from footsteps.core.forms import apply_validation_error
-from footsteps.people.models import Membership
+from footsteps.people.selectors import members_for
 from footsteps.tenancy import services
 from footsteps.tenancy.forms import AcceptAgreementForm, AgreementForm, SettingForm
 from footsteps.tenancy.models import Agreement
+from footsteps.tenancy.selectors import agreements_for
 
 
 @requires("setting.manage", setting_wide=True)
@@ -26,7 +27,7 @@ def setting_options(request):
         services.setting_update(actor=request.actor, **form.cleaned_data)
         messages.success(request, "The setting's options are saved.")
         return redirect("setting_options")
-    rooms = Room.objects.filter(setting=setting)
+    rooms = rooms_for(request.actor)
     return render(
         request,
         "tenancy/setting_options.html",
@@ -65,10 +66,11 @@ def agreement_list(request):
                 "asked to accept it when they next open Footsteps.",
             )
             return redirect("agreement_list")
-    agreements = Agreement.objects.filter(setting_id=request.actor.setting_id).annotate(
-        accepted_count=Count("acceptances")
+    return render(
+        request,
+        "tenancy/agreement_list.html",
+        {"form": form, "agreements": agreements_for(request.actor)},
     )
-    return render(request, "tenancy/agreement_list.html", {"form": form, "agreements": agreements})
 
 
 @requires("profile.use")
@@ -78,11 +80,12 @@ def agreement(request):
     current = pending_agreement(actor.membership)
     if current is None:
         return redirect("home")
-    children = list(Child.objects.filter(pk__in=actor.child_ids)) if actor.is_parent else []
+    # A family's agreement asks for their consents, child by child (R28, R29).
+    for_families = current.audience == Agreement.Audience.PARENT
     form = AcceptAgreementForm(
         request.POST if request.method == "POST" else None,
-        children=children,
-        is_parent=actor.is_parent,
+        children=list(children_for(actor, "child.consent")) if for_families else [],
+        for_families=for_families,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,23 +105,20 @@ def agreement(request):
 
 @requires("setting.manage", setting_wide=True)
 def audit_log(request):
-    events = AuditEvent.objects.filter(setting_id=request.actor.setting_id).select_related("actor")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Paginator(audit_events_for(request.actor), 50).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    _name_the_people_concerned(page.object_list, request.actor.setting_id)
+    _name_the_people_concerned(request.actor, page.object_list)
     return render(request, "tenancy/audit_log.html", {"page": page})
 
 
-def _name_the_people_concerned(events, setting_id: int) -> None:
+def _name_the_people_concerned(actor, events) -> None:
     """Events about a person (a failed sign-in, a suspension) say whom, by the
     name this setting knows them by, in one query for the page (R39)."""
     users = {int(e.target_id) for e in events if e.target_type == "people.user"}
     memberships = {int(e.target_id) for e in events if e.target_type == "people.membership"}
-    known = Membership.objects.filter(setting_id=setting_id).filter(
-        Q(user_id__in=users) | Q(pk__in=memberships)
-    )
+    known = members_for(actor).filter(Q(user_id__in=users) | Q(pk__in=memberships))
     by_user, by_membership = {}, {}
-    for membership in known.select_related("user"):
+    for membership in known:
         by_user[membership.user_id] = by_membership[membership.pk] = membership.display_name
     for event in events:
         lookup = {"people.user": by_user, "people.membership": by_membership}.get(event.target_type)

@@ -5,13 +5,12 @@ its token (accepted). Django's test client skips CSRF checks unless told, which
 once hid an API whose keys could not write at all."""
 
 import pytest
-from django.apps import apps
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from footsteps.access.membership import SESSION_KEY
-from footsteps.access.tests.test_url_matrix import MATRIX, ROLES, _resolve
+from footsteps.access.tests.test_url_matrix import MATRIX, ROLES, _resolve, database_snapshot
 from footsteps.conftest import PASSWORD
 from footsteps.people import services as people
 
@@ -20,17 +19,6 @@ WRITES = sorted(
     for name, (method, *_rest) in MATRIX.items()
     if name.startswith("api:") and method in ("post", "patch", "delete")
 )
-# Rows that change with every request whatever its answer (sessions, key use).
-_VOLATILE = {"sessions.session", "people.apitoken", "django_tasks_db.dbtaskresult"}
-
-
-def database_snapshot() -> dict:
-    """Every row of every table that a write could change."""
-    return {
-        model._meta.label_lower: sorted(map(str, model._base_manager.values_list()))
-        for model in apps.get_models()
-        if model._meta.managed and model._meta.label_lower not in _VOLATILE
-    }
 
 
 def _someone_allowed(expected: dict) -> str:

@@ -16,6 +16,8 @@ and isolation between settings.
 import re
 
 import pytest
+from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -171,7 +173,7 @@ MATRIX = {
         page(ok=["manager", "senior"], forbidden=["practitioner", *PARENTS], other_manager="ok"),
     ),
     "monitoring": ("get", {}, None, MANAGER_PAGE),
-    "observation_list": ("get", {}, None, page(ok=STAFF, missing=PARENTS, other_manager="ok")),
+    "observation_list": ("get", {}, None, STAFF_PAGE),
     "observation_create": ("get", {}, None, STAFF_PAGE),
     "observation_detail": (
         "get",
@@ -485,11 +487,29 @@ def test_every_row_names_every_role():
 def test_every_page_view_declares_its_action():
     for name, pattern in _all_urls().items():
         if name.startswith("api:") or _is_library(name, pattern):
-            continue  # API routes check inside the route (get_for / require_setting_wide)
+            continue  # API routes: the next test
         assert getattr(pattern.callback, "footsteps_action", None), f"{name} declares no action"
 
 
+def test_every_api_route_declares_its_action():
+    from footsteps.access.policy import RULES
+    from footsteps.api.api import api
+
+    routes = [
+        (path, operation.view_func)
+        for _prefix, router in api._routers
+        for path, path_view in router.path_operations.items()
+        for operation in path_view.operations
+    ]
+    assert len(routes) > 30
+    for path, route in routes:
+        assert getattr(route, "footsteps_action", None) in RULES, f"{path} declares no action"
+
+
 def outcome(response) -> str:
+    """What the person got. A redirect is success only when it is where success
+    goes: not to sign in, the agreement or "no access", and carrying no error
+    message (a refused form redirects back with one: "refused")."""
     if response.status_code in (301, 302, 303):
         location = response["Location"]
         if location.startswith((reverse("account_login"), reverse("admin:login"))):
@@ -498,6 +518,8 @@ def outcome(response) -> str:
             return "agreement"
         if location.startswith(reverse("no_access")):
             return "no_access"
+        if any(m.level >= messages.ERROR for m in get_messages(response.wsgi_request)):
+            return "refused"
         return "ok"
     if 200 <= response.status_code < 300:
         return "ok"
@@ -532,6 +554,59 @@ def documented_statuses(method: str, url: str) -> set[str]:
     raise AssertionError(f"{method.upper()} {url} is not in the schema")
 
 
+# Rows that change with every request, whatever its answer (sessions, key use).
+_VOLATILE = {"sessions.session", "people.apitoken", "django_tasks_db.dbtaskresult"}
+
+
+# Where success itself is the sign-in page.
+SIGNS_OUT_ON_SUCCESS = {"sign_out_everywhere"}
+
+
+# The data a request could change: Footsteps' own, and allauth's addresses.
+_APPS = {"people", "children", "journal", "tenancy", "audit", "account", "auth"}
+
+
+def database_snapshot() -> dict:
+    """Every row of every table a request could change (read with plain SQL:
+    the matrix takes hundreds of these)."""
+    from django.apps import apps
+    from django.db import connection
+
+    tables = [
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label in _APPS
+        and model._meta.managed
+        and model._meta.label_lower not in _VOLATILE
+        and model._meta.label_lower != "auth.permission"
+    ]
+    snapshot = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            snapshot[table] = sorted(map(repr, cursor.fetchall()))
+    return snapshot
+
+
+def test_the_snapshot_sees_every_kind_of_change(world):
+    """The "nothing changed" checks rest on this: an insert, an update and a
+    delete each show."""
+    from footsteps.children.models import ParentLink
+
+    before = database_snapshot()
+    assert len(before) > 15
+    assert any(before.values())
+    with transaction.atomic():
+        ParentLink.objects.filter(child=world.children["amy"]).update(relationship="carer")
+        assert database_snapshot() != before
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        ParentLink.objects.filter(child=world.children["amy"]).delete()
+        assert database_snapshot() != before
+        transaction.set_rollback(True)
+    assert database_snapshot() == before
+
+
 def client_for(matrix_world, member):
     if member == "operator":
         client = Client()
@@ -547,12 +622,18 @@ def test_url_answers_each_role_as_the_matrix_says(matrix_world, name):
     url = reverse(name, kwargs=kwargs)
     body = {key: _resolve(value, matrix_world) for key, value in (body or {}).items()}
     is_api = name.startswith("api:") and not name.startswith("api:openapi")
-    answers, statuses = {}, set()
-    for role, member in ROLES.items():
-        client = client_for(matrix_world, member)
+    answers, statuses, changed = {}, set(), []
+    clients = {role: client_for(matrix_world, member) for role, member in ROLES.items()}
+    # Each role's request is rolled back, so they all start from this state.
+    before = database_snapshot() if method != "get" else None
+    for role, client in clients.items():
         with transaction.atomic():
             response = _request(client, method, url, body, name.startswith("api:"))
             answers[role] = outcome(response)
+            # Whatever was refused (403, 404, a failed form) changed nothing.
+            refused = answers[role] != "ok" and name not in SIGNS_OUT_ON_SUCCESS
+            if before is not None and refused and database_snapshot() != before:
+                changed.append(role)
             transaction.set_rollback(True)
         if is_api and name != "api:api-root":
             statuses.add(str(response.status_code))
@@ -560,6 +641,7 @@ def test_url_answers_each_role_as_the_matrix_says(matrix_world, name):
                 # One error shape for every error the API answers.
                 assert set(response.json()) == {"detail", "errors"}, (role, response.json())
     assert answers == expected
+    assert changed == [], f"refused, yet the database changed for {changed}"
     if statuses:
         # The schema tells the truth: every answer seen here is documented.
         assert statuses <= documented_statuses(method, url), statuses
