@@ -40,6 +40,7 @@ MAIN = {"name": "Little Acorns Nursery", "slug": "little-acorns", "domain": "aco
 OTHER = {"name": "Oak Tree Pre-school", "slug": "oak-tree", "domain": "oaktree.bench"}
 BENCH_PARENT_EMAIL = f"parent01a@{MAIN['domain']}"
 BENCH_PRACTITIONER_EMAIL = f"practitioner01@{MAIN['domain']}"
+BENCH_SENIOR_EMAIL = f"senior01@{MAIN['domain']}"
 
 FIRST_NAMES = (  # noqa: SIM905 (names read better as text)
     "Amelia Noah Isla Oliver Ava Leo Ivy Arthur Freya George Lily Theo Mia Oscar Rosie "
@@ -597,6 +598,7 @@ def generate(*, seed: int = SEED) -> dict:
         "password": PASSWORD,
         "parent_email": BENCH_PARENT_EMAIL,
         "practitioner_email": BENCH_PRACTITIONER_EMAIL,
+        "senior_email": BENCH_SENIOR_EMAIL,
         "child_id": bench_family.children[0].pk,
         "parent_child_ids": [c.pk for c in bench_family.children],
         "setting_id": main.setting.pk,

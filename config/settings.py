@@ -154,6 +154,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+# Links typed without a scheme ("www.example.org") open over HTTPS (urlize).
+URLIZE_ASSUME_HTTPS = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -198,11 +200,24 @@ STORAGES = {
 _REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}
+        {"BACKEND": "footsteps.core.redis_cache.RedisCache", "LOCATION": _REDIS_URL}
         if _REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Journal pages and API lists are kept in the cache for a person and a version of
+# their setting's journal (footsteps.core.caching); RELEASE (set it to the
+# deployed version) keeps a new deployment from serving an old one's pages.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+RELEASE = env_str("RELEASE", "dev")
+# Sessions: in the shared cache (and the database) when several app servers run;
+# the database alone otherwise, so signing out ends a session in every process.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if _REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # Background tasks (Django's tasks API). "db": a database-backed queue worked by
 # `manage.py db_worker`; "immediate": run in-process (tests, one-off scripts).

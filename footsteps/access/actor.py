@@ -47,6 +47,17 @@ class Actor:
     def is_parent(self) -> bool:
         return self.role == Role.PARENT
 
+    @classmethod
+    def of(cls, membership: Membership) -> "Actor":
+        """The actor of a membership loaded with its identity (access.membership):
+        a parent's children come with it, no second query."""
+        from footsteps.access.membership import attending_child_ids
+
+        actor = cls(user=membership.user, membership=membership)
+        if membership.is_parent and (known := attending_child_ids(membership)) is not None:
+            actor.__dict__["child_ids"] = known
+        return actor
+
     @cached_property
     def child_ids(self) -> frozenset[int]:
         """A parent's children they may see now: linked, attending and not deleted (R5, R6)."""

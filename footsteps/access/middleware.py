@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from footsteps.access.actor import ANONYMOUS, Actor
-from footsteps.access.membership import pending_agreement, session_membership
+from footsteps.access.membership import agreement_waits, resolve_session
 
 # Views a signed-in person may reach before choosing a setting or accepting the
 # agreement: signing out, changing password, the choice and the agreement itself.
@@ -48,7 +48,7 @@ class ActorMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.path.startswith("/api/") or not request.user.is_authenticated:
+        if request.path.startswith("/api/"):
             return None
         match = request.resolver_match
         url_name = (match.url_name if match else "") or ""  # unnamed routes: admin catch-all
@@ -58,16 +58,19 @@ class ActorMiddleware:
         if match and match.app_name == "admin":
             return None  # the operator's admin site holds no child data (R32)
 
-        membership, memberships, ended = session_membership(request)
-        if ended:
+        state = resolve_session(request)
+        if not request.user.is_authenticated:
+            return None
+        if state.ended:
             logout(request)
             messages.error(request, "Your access to this setting has ended. Please sign in again.")
             return redirect("account_login")
-        request.actor = Actor(user=request.user, membership=membership)
+        membership = state.membership
+        request.actor = Actor.of(membership) if membership else Actor(request.user, None)
         if ungated:
             return None
         if membership is None:
-            return redirect("choose_setting" if memberships else "no_access")
-        if pending_agreement(membership) is not None:
+            return redirect("choose_setting" if state.memberships else "no_access")
+        if agreement_waits(membership):
             return redirect("agreement")
         return None

@@ -18,8 +18,9 @@ from ninja.utils import check_csrf
 
 from footsteps.access.actor import Actor
 from footsteps.access.membership import (
-    pending_agreement,
-    session_membership,
+    _with_identity,
+    agreement_waits,
+    resolve_session,
     usable_memberships,
 )
 from footsteps.people.models import ApiToken, hash_token
@@ -32,9 +33,9 @@ class AgreementRequired(Exception):
 def _admit(request, membership):
     if membership is None:
         return None
-    if pending_agreement(membership) is not None:
+    if agreement_waits(membership):
         raise AgreementRequired
-    request.actor = Actor(user=membership.user, membership=membership)
+    request.actor = Actor.of(membership)
     return request.actor
 
 
@@ -54,7 +55,9 @@ class TokenActorAuth(HttpBearer):
         if api_token is None:
             return None
         membership = (
-            usable_memberships(api_token.membership.user).filter(pk=api_token.membership_id).first()
+            _with_identity(usable_memberships(api_token.membership.user))
+            .filter(pk=api_token.membership_id)
+            .first()
         )
         if membership is None:
             return None
@@ -90,7 +93,9 @@ class SessionActorAuth(APIKeyCookie):
         return key
 
     def authenticate(self, request, key):
-        if key is None or not request.user.is_authenticated:
+        if key is None:
             return None
-        membership, _memberships, _ended = session_membership(request)
-        return _admit(request, membership)
+        state = resolve_session(request)
+        if not request.user.is_authenticated:
+            return None
+        return _admit(request, state.membership)

@@ -1,10 +1,13 @@
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
+from ninja.renderers import JSONRenderer
 
 from footsteps.access.policy import can
 from footsteps.access.views import get_for, get_to_act_on
@@ -15,12 +18,13 @@ from footsteps.api.common import (
     DateTimeIn,
     Id,
     IdList,
-    Pagination,
     action,
     errors,
     text,
 )
 from footsteps.children.models import Child
+from footsteps.core.caching import journal_key
+from footsteps.core.pagination import KeysetPage
 from footsteps.journal import selectors, services
 from footsteps.journal.models import Comment, NextStep, Observation
 
@@ -267,19 +271,46 @@ def _child_journal(request, child_id):
     )
 
 
+class ObservationPage(Schema):
+    items: list[ObservationOut]
+    next: str | None = Field(
+        description="Pass it as `before` for the next, older page; null on the last page."
+    )
+
+
 @router.get(
     "/observations",
-    response={200: list[ObservationOut], **errors(404)},
+    response={200: ObservationPage, **errors(404)},
     url_name="api_observations",
 )
 @action("observation.view")
-@paginate(Pagination)
-def observations(request, child_id: Id | None = None):
+def observations(
+    request,
+    child_id: Id | None = None,
+    before: str | None = Query(None, max_length=100, description="`next` of the page before."),
+    limit: int = Query(25, ge=1, le=100),
+):
     """Every observation the actor may see, newest first (for a parent, their
-    feed). `child_id` narrows to one child the actor may see; any other is 404."""
+    feed), a page at a time. `child_id` narrows to one child the actor may see;
+    any other is 404. Kept in the cache for this person and journal version, as
+    the pages are (footsteps.core.caching)."""
+    actor = request.actor
     if child_id is not None:
-        get_for(request.actor, "child.view", Child.objects.all(), pk=child_id)
-    return selectors.journal_entries(request.actor, child_id=child_id)
+        get_for(actor, "child.view", Child.objects.all(), pk=child_id)
+    key = journal_key(actor, "api-observations", child_id, before, limit)
+    body = cache.get(key)
+    if body is None:
+        page = KeysetPage(
+            selectors.journal_entries(actor, child_id=child_id, replies=True),
+            size=limit,
+            cursor=before,
+        )
+        found = ObservationPage.model_validate(
+            {"items": list(page), "next": page.older_cursor}, context={"request": request}
+        )
+        body = JSONRenderer().render(request, found.model_dump(), response_status=200)
+        cache.set(key, body, settings.PAGE_CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json")
 
 
 @router.get(
@@ -479,7 +510,7 @@ def comment_approve(request, comment_id: Id):
 @router.get("/review-queue", response={200: QueueOut, **errors()}, url_name="api_review_queue")
 @action("review.queue", setting_wide=True)
 def review_queue(request):
-    queue = selectors.review_queue(request.actor)
+    queue = selectors.review_queue(request.actor, replies=True)
     return {name: list(items[:100]) for name, items in queue.items()}
 
 

@@ -144,7 +144,9 @@ class JournalFilterForm(PeriodMixin, Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    author = forms.TypedChoiceField(label="Author", required=False, coerce=int, empty_value=None)
+    # Staff by name, and families as one choice: a hundred parents' names would
+    # make the list unusable on a tablet (and slow every journal page).
+    author = forms.ChoiceField(label="Author", required=False)
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any")] + list(Observation.Status.choices)
     )
@@ -162,9 +164,16 @@ class JournalFilterForm(PeriodMixin, Form):
 
     late = forms.BooleanField(label="Entered late only", required=False)
 
+    FAMILIES = "families"
+
     def __init__(self, *args, authors, **kwargs):
+        """`authors`: the staff to offer by name."""
         super().__init__(*args, **kwargs)
-        self.fields["author"].choices = [("", "Anyone")] + [(m.pk, m.display_name) for m in authors]
+        self.fields["author"].choices = [
+            ("", "Anyone"),
+            *((str(m.pk), m.display_name) for m in authors),
+            (self.FAMILIES, "A parent or carer"),
+        ]
 
     def filters(self):
         """The chosen filters; none if the form is unbound or invalid."""
@@ -176,7 +185,8 @@ class JournalFilterForm(PeriodMixin, Form):
         return JournalFilters(
             start=data["start"],
             end=data["end"],
-            author_id=data["author"],
+            author_id=int(data["author"]) if data["author"].isdigit() else None,
+            from_families=data["author"] == self.FAMILIES,
             status=data["status"] or None,
             shared=data["shared"],
             late=data["late"],

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from footsteps.access.policy import scope
@@ -32,16 +33,17 @@ def visible_comments(actor):
     )
 
 
-def observations_for(actor, action: str = "observation.view"):
-    """Observations the actor may see (or act on), with author, children and
-    replies loaded. Each carries `own_links`, the children on it whom the actor
-    may see (child.view: a parent sees only their own, R5), `child_count`, how
-    many children it is about (to say "and 2 others", never who), and
-    `visible_comments`, the replies the actor may read (comment.view)."""
+def observations_for(actor, action: str = "observation.view", *, replies: bool = True):
+    """Observations the actor may see (or act on), with author and children
+    loaded. Each carries `own_links`, the children on it whom the actor may see
+    (child.view: a parent sees only their own, R5), `child_count`, how many
+    children it is about (to say "and 2 others", never who), `reply_count`, how
+    many replies the actor may read (comment.view), and with `replies` those
+    replies themselves as `visible_comments`. Lists only print the count."""
     visible_children = scope(actor, "child.view", Child.objects.all())
     own = ObservationChild.objects.filter(child__in=visible_children).select_related("child")
-    # A correlated subquery, not Count("links"): PostgreSQL then counts for the
-    # rows on the page only, and the paginator's COUNT drops it altogether.
+    # Correlated subqueries, not Count("links"): PostgreSQL then counts for the
+    # rows on the page only.
     links = (
         ObservationChild.objects.filter(observation=OuterRef("pk"))
         .order_by()
@@ -49,28 +51,40 @@ def observations_for(actor, action: str = "observation.view"):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
+    readable = (
+        scope(actor, "comment.view", Comment.objects.filter(observation=OuterRef("pk")))
+        .order_by()
+        .values("observation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    observations = (
         scope(actor, action, Observation.objects.all())
         .select_related("author__user")
-        .annotate(child_count=Subquery(links))
-        .prefetch_related(
-            Prefetch("links", queryset=own, to_attr="own_links"),
-            Prefetch("comments", queryset=visible_comments(actor), to_attr="visible_comments"),
-        )
+        .annotate(child_count=Subquery(links), reply_count=Coalesce(Subquery(readable), 0))
+        .prefetch_related(Prefetch("links", queryset=own, to_attr="own_links"))
     )
+    if replies:
+        observations = observations.prefetch_related(
+            Prefetch("comments", queryset=visible_comments(actor), to_attr="visible_comments")
+        )
+    return observations
 
 
-def journal_entries(actor, *, child_id: int | None = None, filters=None):
+def journal_entries(actor, *, child_id: int | None = None, filters=None, replies: bool = False):
     """The entries the actor may see, newest first: a parent's feed, a child's
     journal, the staff's list and the API's, all from here. With `child_id`,
     only entries about that child, and only if the actor may see the child:
-    nobody learns which entries mention another family's child (R5)."""
-    observations = observations_for(actor).order_by("-observed_at", "-id")
+    nobody learns which entries mention another family's child (R5). The
+    replies are counted, and loaded only with `replies` (the API's list)."""
+    observations = observations_for(actor, replies=replies).order_by("-observed_at", "-id")
     if child_id is not None:
-        about = ObservationChild.objects.filter(
-            child_id=child_id, child__in=scope(actor, "child.view", Child.objects.all())
+        # A join (each entry links a child once), so PostgreSQL starts from the
+        # child's links rather than the setting's whole journal.
+        observations = observations.filter(
+            links__child_id=child_id,
+            links__child__in=scope(actor, "child.view", Child.objects.all()),
         )
-        observations = observations.filter(pk__in=about.values("observation_id"))
     if filters is not None:
         observations = filters.apply(observations)
     return observations
@@ -81,6 +95,7 @@ class JournalFilters:
     start: date | None = None
     end: date | None = None
     author_id: int | None = None
+    from_families: bool = False
     status: str | None = None
     shared: bool | None = None
     late: bool = False
@@ -97,6 +112,8 @@ class JournalFilters:
             )
         if self.author_id:
             observations = observations.filter(author_id=self.author_id)
+        if self.from_families:
+            observations = observations.filter(source=Observation.Source.PARENT)
         if self.status:
             observations = observations.filter(status=self.status)
         if self.shared is not None:
@@ -161,12 +178,17 @@ def key_children(actor):
     )
 
 
-def review_queue(actor) -> dict:
+def review_queue(actor, *, replies: bool = False) -> dict:
     """What waits for a senior or manager: staff observations to review, parents'
-    contributions and parents' comments to approve."""
+    contributions and parents' comments to approve (with `replies`, the entries'
+    replies loaded, as observations_for)."""
     return {
-        "awaiting_review": observations_for(actor, "observation.review").order_by("created_at"),
-        "contributions": observations_for(actor, "contribution.review").order_by("created_at"),
+        "awaiting_review": observations_for(actor, "observation.review", replies=replies).order_by(
+            "created_at"
+        ),
+        "contributions": observations_for(actor, "contribution.review", replies=replies).order_by(
+            "created_at"
+        ),
         "comments": scope(actor, "comment.approve", Comment.objects.all())
         .select_related("author__user", "child", "observation")
         .order_by("created_at"),
@@ -176,7 +198,7 @@ def review_queue(actor) -> dict:
 def my_unfinished(actor):
     """A staff member's drafts and returned observations."""
     return (
-        observations_for(actor)
+        observations_for(actor, replies=False)
         .filter(author=actor.membership, status__in=[Status.DRAFT, Status.RETURNED])
         .order_by("-updated_at")
     )

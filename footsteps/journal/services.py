@@ -6,6 +6,7 @@ for amendments and queues notifications only after commit.
 
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -519,5 +520,8 @@ def next_step_achieve(*, actor: Actor, step: NextStep) -> NextStep:
 
 
 def journal_visit_record(*, actor: Actor) -> None:
-    """Count that this family opened their journal today (for R26 monitoring)."""
-    JournalVisit.objects.get_or_create(parent=actor.member, visited_on=timezone.localdate())
+    """Count that this family opened their journal today (for R26 monitoring):
+    written once a day, not on every visit (the cache remembers it was)."""
+    today = timezone.localdate()
+    if cache.add(f"visit:{actor.member.pk}:{today}", True, timeout=24 * 60 * 60):
+        JournalVisit.objects.get_or_create(parent=actor.member, visited_on=today)

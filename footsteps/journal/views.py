@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -15,7 +16,9 @@ from footsteps.access.policy import can
 from footsteps.access.views import get_for, requires
 from footsteps.children.models import Child
 from footsteps.children.selectors import children_for
+from footsteps.core.caching import journal_key, kept, people_key
 from footsteps.core.forms import apply_validation_error
+from footsteps.core.pagination import KeysetPage
 from footsteps.journal import selectors, services
 from footsteps.journal.forms import (
     CommentForm,
@@ -41,27 +44,63 @@ def _page(request, queryset):
 # --- Staff -------------------------------------------------------------------
 
 
+# What a kept page shows is built only when it is not kept: even building a
+# query costs more than serving the page from the cache.
+lazy = SimpleLazyObject
+
+
+def _keyset(request, entries) -> KeysetPage:
+    return KeysetPage(entries, size=PAGE_SIZE, cursor=request.GET.get("before"))
+
+
+def _filter_key(actor, request) -> str:
+    """The filter form shows staff names and the query: kept across new entries."""
+    return people_key(actor, "journal-filter", sorted(request.GET.lists()))
+
+
+def _other_params(request) -> str:
+    """The page's query string without its position, for "Newest"/"Older" links."""
+    params = request.GET.copy()
+    params.pop("before", None)
+    return params.urlencode()
+
+
 @requires("child.journal")
 def child_detail(request, child_id):
-    """A child's journal for staff: timeline with filters, key person, next steps."""
+    """A child's journal for staff: timeline with filters, key person, next steps.
+    What it shows is kept for this person, journal version, query and day (the
+    14/30-day counts), the child too: a kept page reads nothing but the journal
+    version, and a child outside their scope is looked up (and 404) every time."""
     actor = request.actor
-    child = get_for(
-        actor,
-        "child.journal",
-        Child.objects.select_related("room", "key_person__user"),
-        pk=child_id,
+    child = kept(
+        people_key(actor, "child-row", child_id),
+        lambda: get_for(
+            actor,
+            "child.journal",
+            Child.objects.select_related("room", "key_person__user"),
+            pk=child_id,
+        ),
     )
-    form = JournalFilterForm(request.GET or None, authors=members_for(actor))
-    filters = form.filters()
-    page = _page(request, selectors.journal_entries(actor, child_id=child.pk, filters=filters))
+    form = lazy(lambda: JournalFilterForm(request.GET or None, authors=members_for(actor).staff()))
     context = {
         "child": child,
-        "page": page,
+        "page": lazy(
+            lambda: _keyset(
+                request,
+                selectors.journal_entries(actor, child_id=child.pk, filters=form.filters()),
+            )
+        ),
         "filter_form": form,
-        "summary": selectors.child_summary(child),
-        "next_steps": selectors.open_next_steps(child),
+        "summary": lazy(lambda: selectors.child_summary(child)),
+        "next_steps": lazy(lambda: selectors.open_next_steps(child)),
         "next_step_form": NextStepForm(),
-        "parents": child.parent_links.select_related("parent__user"),
+        "parents": lazy(lambda: child.parent_links.select_related("parent__user")),
+        "other_params": _other_params(request),
+        "filter_key": _filter_key(actor, request),
+        "filtered": any(value for name, value in request.GET.items() if name != "before"),
+        "cache_key": journal_key(
+            actor, "child", child.pk, sorted(request.GET.lists()), timezone.localdate()
+        ),
     }
     return render(request, "journal/child_detail.html", context)
 
@@ -233,10 +272,31 @@ def contribution_review(request, observation_id):
     return _render_detail(request, observation.pk, approve_form=form)
 
 
+QUEUE_SHOWN = 25
+
+
+def _oldest(items) -> dict:
+    """The first QUEUE_SHOWN of a queue, and whether more wait behind them."""
+    rows = list(items[: QUEUE_SHOWN + 1])
+    return {"items": rows[:QUEUE_SHOWN], "more": len(rows) > QUEUE_SHOWN}
+
+
 @requires("review.queue", setting_wide=True)
 def review_queue(request):
+    """What waits for review, oldest first, a bounded number of each kind: each
+    one dealt with brings the next into view."""
+    actor = request.actor
     return render(
-        request, "journal/review_queue.html", {"queue": selectors.review_queue(request.actor)}
+        request,
+        "journal/review_queue.html",
+        {
+            "queue": lazy(
+                lambda: {
+                    name: _oldest(items) for name, items in selectors.review_queue(actor).items()
+                }
+            ),
+            "cache_key": journal_key(actor, "review"),
+        },
     )
 
 
@@ -302,12 +362,19 @@ def monitoring(request):
 def observation_list(request):
     """Every observation behind a monitoring figure, for staff meetings (R26)."""
     actor = request.actor
-    form = JournalFilterForm(request.GET or None, authors=members_for(actor))
-    observations = selectors.journal_entries(actor, filters=form.filters())
+    form = lazy(lambda: JournalFilterForm(request.GET or None, authors=members_for(actor).staff()))
     return render(
         request,
         "journal/observation_list.html",
-        {"page": _page(request, observations), "filter_form": form},
+        {
+            "page": lazy(
+                lambda: _keyset(request, selectors.journal_entries(actor, filters=form.filters()))
+            ),
+            "filter_form": form,
+            "other_params": _other_params(request),
+            "filter_key": _filter_key(actor, request),
+            "cache_key": journal_key(actor, "list", sorted(request.GET.lists())),
+        },
     )
 
 
@@ -430,19 +497,29 @@ def comment_add(request, observation_id):
 
 @requires("feed.view", setting_wide=True)
 def feed(request):
-    """A parent's home: their children's journals, newest first (R5)."""
+    """A parent's home: their children's journals, newest first (R5). What it
+    shows is kept for this family and journal version (footsteps.core.caching):
+    usually no query runs here but the visit, once a day."""
     actor = request.actor
-    children = children_for(actor)
-    child_id = request.GET.get("child")
-    chosen = None
-    if child_id:
-        chosen = next((c for c in children if str(c.pk) == child_id), None)
-        if chosen is None:
-            raise Http404
+    chosen_id = request.GET.get("child")
+    if chosen_id is not None and (not chosen_id.isdigit() or int(chosen_id) not in actor.child_ids):
+        raise Http404
+    chosen_id = int(chosen_id) if chosen_id else None
     services.journal_visit_record(actor=actor)
-    page = _page(request, selectors.journal_entries(actor, child_id=chosen.pk if chosen else None))
     return render(
-        request, "journal/feed.html", {"page": page, "children": children, "chosen": chosen}
+        request,
+        "journal/feed.html",
+        {
+            "page": lazy(
+                lambda: _keyset(request, selectors.journal_entries(actor, child_id=chosen_id))
+            ),
+            "children": lazy(
+                lambda: kept(people_key(actor, "children"), lambda: list(children_for(actor)))
+            ),
+            "chosen_id": chosen_id,
+            "other_params": _other_params(request),
+            "cache_key": journal_key(actor, "feed", chosen_id, request.GET.get("before")),
+        },
     )
 
 

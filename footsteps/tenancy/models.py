@@ -21,9 +21,28 @@ class Setting(models.Model):
         default=7, help_text="Observations entered later than this many days are flagged late."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Raised by database triggers (footsteps.core.stamps): the journal version on
+    # every change to what the journal pages show, keying cached pages
+    # (footsteps.core.caching); the people version on changes to who may see
+    # what (people, children, agreements, options), keying who a session is.
+    journal_version = models.BigIntegerField(default=0, editable=False)
+    people_version = models.BigIntegerField(default=0, editable=False)
+
+    VERSIONS = ("journal_version", "people_version")
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The versions only ever go up, in the database: a save never writes
+        # back the (perhaps older) numbers this instance was read with.
+        if self.pk and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.VERSIONS
+            ]
+        super().save(*args, **kwargs)
 
 
 class Agreement(models.Model):

@@ -40,7 +40,7 @@ def setting_update(*, actor: Actor, **options) -> Setting:
             changed[name] = [str(getattr(setting, name)), str(value)]
             setattr(setting, name, value)
     setting.full_clean()
-    setting.save()
+    setting.save()  # the database raises the journal version (footsteps.core.stamps)
     if changed:
         audit_record(
             actor=actor.member.user, setting=setting, action="setting.updated", changes=changed

@@ -8,10 +8,10 @@ this file does the same for the rest. The test adds 1 item of every kind, then
 for both. Each number is written beside its page with what the queries are, so
 that a change to it must be explained in the diff.
 
-Every signed-in request pays 4 queries first (P): the session, the user, the
-person's usable memberships with their setting, and the current agreement with
-whether it is accepted (R3, R4). A parent's request pays one more for their
-attending children (Actor.child_ids, R5, R6).
+Every signed-in request pays 2 queries first (P): the session, and the person
+with their chosen membership, its setting, whether the current agreement is
+accepted (R3, R4) and a parent's attending children (R5, R6), all in one
+(footsteps.access.membership.chosen_membership).
 """
 
 from datetime import date
@@ -110,31 +110,31 @@ def expected_pages(n: int) -> dict:
     shows only if it lists the last item built)."""
     last = n - 1
     return {
-        # R12: P (4) + 1 count for the paginator + 1 the page of staff with
-        # their user = 6.
-        "staff list": ("manager", reverse("staff_list"), 6, f"Staff {last}"),
-        # R12: P (4) + 1 count for the paginator + 1 the page of parents with
-        # their user + 1 their links to children, with the child = 7.
-        "parent list": ("manager", reverse("parent_list"), 7, f"Family {last}"),
-        # R12, R13: P (4) + 1 count for the paginator + 1 the page of children
-        # with room and key person's user = 6.
-        "child list": ("manager", reverse("child_list"), 6, f"Kid{last}"),
-        # R3, R4: P (4) + 1 the agreements with how many accepted each = 5.
-        "agreements": ("manager", reverse("agreement_list"), 5, f"Agreement {last}"),
-        # R39: P (4) + 1 count for the paginator + 1 the page of events with
-        # who did it + 1 the names of the people the events are about = 7.
-        "activity log": ("manager", reverse("audit_log"), 7, "published a new agreement"),
-        # R12: P (4, the API's session sign-in asks the same) + 1 count + 1 the
-        # page of staff with their user = 6.
-        "API staff": ("manager", "/api/v1/staff", 6, f"Staff {last}"),
-        # R12: P (4) + 1 count + 1 the page of parents with their user + 1 their
-        # links = 7.
-        "API parents": ("manager", "/api/v1/parents", 7, f"Family {last}"),
-        # R12: P (4) + 1 count + 1 the page of children with room and key
-        # person's user = 6.
-        "API children, manager": ("manager", "/api/v1/children", 6, f"Kid{last}"),
-        # R5: the same for a parent, plus 1 their attending children = 7.
-        "API children, parent": ("parent_amy", "/api/v1/children", 7, f"Kid{last}"),
+        # R12: P (2) + 1 count for the paginator + 1 the page of staff with
+        # their user = 4.
+        "staff list": ("manager", reverse("staff_list"), 4, f"Staff {last}"),
+        # R12: P (2) + 1 count for the paginator + 1 the page of parents with
+        # their user + 1 their links to children, with the child = 5.
+        "parent list": ("manager", reverse("parent_list"), 5, f"Family {last}"),
+        # R12, R13: P (2) + 1 count for the paginator + 1 the page of children
+        # with room and key person's user = 4.
+        "child list": ("manager", reverse("child_list"), 4, f"Kid{last}"),
+        # R3, R4: P (2) + 1 the agreements with how many accepted each = 3.
+        "agreements": ("manager", reverse("agreement_list"), 3, f"Agreement {last}"),
+        # R39: P (2) + 1 count for the paginator + 1 the page of events with
+        # who did it + 1 the names of the people the events are about = 5.
+        "activity log": ("manager", reverse("audit_log"), 5, "published a new agreement"),
+        # R12: P (2, the API's session sign-in asks the same) + 1 count + 1 the
+        # page of staff with their user = 4.
+        "API staff": ("manager", "/api/v1/staff", 4, f"Staff {last}"),
+        # R12: P (2) + 1 count + 1 the page of parents with their user + 1 their
+        # links = 5.
+        "API parents": ("manager", "/api/v1/parents", 5, f"Family {last}"),
+        # R12: P (2) + 1 count + 1 the page of children with room and key
+        # person's user = 4.
+        "API children, manager": ("manager", "/api/v1/children", 4, f"Kid{last}"),
+        # R5: the same for a parent (their children come with P) = 4.
+        "API children, parent": ("parent_amy", "/api/v1/children", 4, f"Kid{last}"),
     }
 
 

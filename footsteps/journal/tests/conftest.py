@@ -61,6 +61,18 @@ def titles(response) -> list[str]:
     return [observation.title for observation in response.context["page"]]
 
 
+def every_title(client, url: str) -> list[str]:
+    """The titles on a list and on every older page after it, following its links."""
+    found, page = [], client.get(url)
+    while True:
+        assert page.status_code == 200, url
+        found += titles(page)
+        older = page.context["page"].older_cursor
+        if older is None:
+            return found
+        page = client.get(url, {"before": older})
+
+
 @pytest.fixture
 def observe(world):
     """Record an observation through the real service: `observe("senior", "amy",

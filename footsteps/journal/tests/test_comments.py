@@ -136,7 +136,7 @@ def test_r18_setting_approves_parents_replies_first(
     assert queue.status_code == 403  # a practitioner approves replies on the entry itself
     assert "Approve reply" in page_of(world, "practitioner", shared)
     assert list(
-        world.client("senior").get(reverse("review_queue")).context["queue"]["comments"]
+        world.client("senior").get(reverse("review_queue")).context["queue"]["comments"]["items"]
     ) == [comment]
 
     assert (

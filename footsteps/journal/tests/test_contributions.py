@@ -33,7 +33,7 @@ def test_r19_a_parent_adds_an_observation_that_waits_for_approval(world):
     assert "Waiting for approval" in feed
     assert "Baking at Grandma's" not in titles(world.client("parent_ben").get(reverse("feed")))
     queue = world.client("senior").get(reverse("review_queue")).context["queue"]
-    assert "Baking at Grandma's" in [o.title for o in queue["contributions"]]
+    assert "Baking at Grandma's" in [o.title for o in queue["contributions"]["items"]]
 
 
 def test_r19_a_parent_adds_only_about_their_own_child(world):
@@ -151,7 +151,7 @@ def test_r19_a_parent_withdraws_a_pending_contribution(world):
     assert contribution.status == Status.WITHDRAWN
     assert detail(world, "senior", contribution).status_code == 404
     queue = world.client("senior").get(reverse("review_queue")).context["queue"]
-    assert list(queue["contributions"]) == []
+    assert queue["contributions"]["items"] == []
 
 
 def test_r19_r20_nothing_is_withdrawn_once_approved(world):

@@ -11,7 +11,7 @@ def test_r26_observation_list_filters_late_entries_by_author(world):
     practitioner = world.members["practitioner"].pk
     response = world.client("manager").get(f"/observations/?author={practitioner}&late=on")
     assert response.status_code == 200
-    assert response.context["page"].paginator.count == 0
+    assert len(response.context["page"]) == 0
     response = world.client("manager").get(f"/observations/?author={practitioner}")
     titles = {o.title for o in response.context["page"]}
     assert "Tower of blocks" in titles

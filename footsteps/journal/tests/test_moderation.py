@@ -107,7 +107,7 @@ def test_r17_a_reviewer_cannot_approve_their_own(world, observe):
 def test_r17_a_senior_approves_and_only_then_parents_see_it(world, moderated, observe):
     waiting = observe("practitioner", "amy", "ben", title="Approved one", publish=True)
     queue = world.client("senior").get(reverse("review_queue"))
-    assert [o.title for o in queue.context["queue"]["awaiting_review"]] == ["Approved one"]
+    assert [o.title for o in queue.context["queue"]["awaiting_review"]["items"]] == ["Approved one"]
 
     response = world.client("senior").post(
         reverse("observation_review", args=[waiting.pk]), {"decision": "approve"}

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from footsteps.journal import services as journal
 from footsteps.journal.models import NextStep
-from footsteps.journal.tests.conftest import days_ago, titles
+from footsteps.journal.tests.conftest import days_ago, every_title, titles
 
 
 @pytest.fixture
@@ -66,6 +66,15 @@ def test_r13_a_childs_page_filters_by_author(world, amys_journal):
     assert titles(manager) == ["Oldest"]
     practitioner = amys_page(world, author=world.members["practitioner"].pk)
     assert set(titles(practitioner)) == {"Tower of blocks", "Staff note", "Older"}
+
+
+def test_r13_r19_a_childs_page_filters_what_families_added(world, amys_journal):
+    """Staff are offered by name, families as one choice ("A parent or carer")."""
+    page = amys_page(world, author="families")
+    assert titles(page) == ["At the park"]
+    offered = page.context["filter_form"].fields["author"].choices
+    assert [label for _value, label in offered if label.endswith("Family")] == []
+    assert offered[-1] == ("families", "A parent or carer")
 
 
 def test_r13_a_childs_page_filters_by_status_and_sharing(world, amys_journal):
@@ -175,9 +184,7 @@ def test_r26_every_monitoring_figure_links_to_the_observations_it_counts(world, 
     figures = monitored.context["f"]
 
     def listed(href: str) -> int:
-        response = client.get(href)
-        assert response.status_code == 200, href
-        return response.context["page"].paginator.count
+        return len(every_title(client, href))
 
     totals = re.findall(
         r'<a href="(/observations/\?[^"]+)"><span class="value">(\d+)</span>([a-z ]+)', page
@@ -204,3 +211,13 @@ def test_r26_every_monitoring_figure_links_to_the_observations_it_counts(world, 
 def test_r26_monitoring_is_for_managers(world):
     for who in ("senior", "practitioner", "parent_amy"):
         assert world.client(who).get(reverse("monitoring")).status_code == 403, who
+
+
+def test_r17_the_review_queue_shows_the_oldest_and_says_more_wait(world, moderated, observe):
+    for n in range(26):
+        observe("practitioner", "amy", title=f"Waiting {n:02d}", publish=True)
+    page = world.client("senior").get(reverse("review_queue")).content.decode()
+    shown = re.findall(r">Waiting (\d\d)</a>", page)
+    assert shown == [f"{n:02d}" for n in range(25)]  # oldest first, the 26th waits
+    assert "Staff observations awaiting review (25+)" in page
+    assert "more are waiting behind them" in page
