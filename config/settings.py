@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "footsteps.people",
     "footsteps.children",
     "footsteps.journal",
+    "footsteps.media",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Storage: local disk by default; S3-compatible object storage when a bucket is named.
 # Object URLs are always signed and short-lived (R31), never public.
 _S3_BUCKET = env_str("S3_BUCKET")
+S3_BUCKET = _S3_BUCKET
 STORAGES = {
     "default": (
         {
@@ -195,6 +197,17 @@ STORAGES = {
         )
     },
 }
+
+# Photos and videos (footsteps.media). How files reach browsers once the policy
+# has said yes: "stream" (Django, with HTTP ranges) or "accel" (an nginx
+# X-Accel-Redirect to MEDIA_ACCEL_PREFIX, an internal location onto MEDIA_ROOT);
+# with S3, signed URLs that expire after MEDIA_URL_SECONDS.
+MEDIA_DELIVERY = env_str("MEDIA_DELIVERY", "stream")
+MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
+MEDIA_URL_SECONDS = env_int("MEDIA_URL_SECONDS", 300)
+# Uploads arrive in pieces of at most 4 MB (footsteps.media.services), read
+# straight from the request; anything larger than this goes to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Cache: shared Redis when several app servers run; per-process memory otherwise.
 _REDIS_URL = env_str("REDIS_URL")

@@ -6,6 +6,7 @@ from footsteps.api.api import api
 from footsteps.children import views as children
 from footsteps.core import views as core
 from footsteps.journal import views as journal
+from footsteps.media import views as media
 from footsteps.people import views as people
 from footsteps.tenancy import views as tenancy
 
@@ -122,6 +123,17 @@ urlpatterns = [
     ),
     path("observations/<int:observation_id>/comments/", journal.comment_add, name="comment_add"),
     path("comments/<int:comment_id>/approve/", journal.comment_approve, name="comment_approve"),
+    # Photos and videos: every file through the policy (R31).
+    path("media/<uuid:key>/", media.media_manage, name="media_manage"),
+    path("media/<uuid:key>/cover/", media.media_redact, name="media_redact"),
+    path("media/<uuid:key>/retry/", media.media_retry, name="media_retry"),
+    path("media/<uuid:key>/remove/", media.media_remove, name="media_remove"),
+    path("media/<uuid:key>/download/", media.media_download, name="media_download"),
+    path(
+        "media/<uuid:key>/<str:variant>/",
+        media.media_file,
+        name="media_file",
+    ),
     # Machine clients.
     path("api/v1/", api.urls),
     # The operator's admin: settings and accounts only, never children's records (R32).

@@ -341,3 +341,34 @@ def zed_parent_at_acorns(world):
         full_name="Zed Family",
         child=world.children["ben"],
     )
+
+
+@pytest.fixture
+def upload(django_capture_on_commit_callbacks):
+    """Send a file as a device does (footsteps.media.services: announce it, send
+    it in pieces) and let the background task process it; returns the Media.
+    `upload(world.actor("practitioner"), data, "photo.jpg")`."""
+    from footsteps.media import services as media
+
+    def send(actor: Actor, data: bytes, name: str = "photo.jpg"):
+        item = media.upload_start(actor=actor, name=name, size=len(data))
+        with django_capture_on_commit_callbacks(execute=True):
+            for offset in range(0, len(data), media.CHUNK_SIZE):
+                piece = data[offset : offset + media.CHUNK_SIZE]
+                media.upload_chunk(actor=actor, media=item, offset=offset, data=piece)
+        item.refresh_from_db()
+        return item
+
+    return send
+
+
+@pytest.fixture(scope="session")
+def small_photo() -> bytes:
+    """A small JPEG as a phone writes it (GPS, serial, owner, orientation)."""
+    import tempfile
+    from pathlib import Path
+
+    from footsteps.media.tests.files import jpeg_from_phone
+
+    with tempfile.TemporaryDirectory() as folder:
+        return jpeg_from_phone(Path(folder) / "p.jpg", width=320, height=240).read_bytes()

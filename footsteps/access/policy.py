@@ -12,7 +12,7 @@ filter a queryset, so the object check and the list filter cannot drift apart
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from footsteps.access.actor import Actor
 from footsteps.people.models import Role
@@ -120,6 +120,10 @@ class NotDeleted(Rule):
         return Q(**{f"{self.path}__isnull": True})
 
 
+class Unset(NotDeleted):
+    """A field is empty (a photo not yet on an entry)."""
+
+
 class IsActorsMembership(Rule):
     """The object's membership (author, token owner) is the actor's own."""
 
@@ -169,6 +173,88 @@ class AboutOwnChild(Rule):
         )
 
 
+def _prefixed(q: Q, path: str) -> Q:
+    """The same conditions, asked of the object at `path`."""
+    copy = Q(_connector=q.connector, _negated=q.negated)
+    for child in q.children:
+        if isinstance(child, Q):
+            copy.children.append(_prefixed(child, path))
+        elif isinstance(child, tuple):
+            copy.children.append((f"{path}__{child[0]}", child[1]))
+        else:
+            raise TypeError(f"cannot ask {child!r} through {path}")
+    return copy
+
+
+class Via(Rule):
+    """The rule holds for the object at `path` (a photo's observation)."""
+
+    def __init__(self, path: str, rule: Rule):
+        self.path, self.rule = path, rule
+
+    def holds(self, actor, obj):
+        target = _follow(obj, self.path)
+        return target is not None and self.rule.holds(actor, target)
+
+    def q(self, actor):
+        return Q(**{f"{self.path}__isnull": False}) & _prefixed(self.rule.q(actor), self.path)
+
+
+class ConsentAllows(Rule):
+    """Every other family's child who appears in a photo may be seen in other
+    children's journals (image consent granted), or is covered in its redacted
+    copy (R28). "Other": not one of the parent's own children."""
+
+    def holds(self, actor, obj):
+        return not any(_blocks(link, obj, actor.child_ids) for link in obj.child_links.all())
+
+    def q(self, actor):
+        from footsteps.media.models import MediaChild
+
+        blocking = (
+            MediaChild.objects.filter(media=OuterRef("pk"), appears=True)
+            .exclude(child_id__in=actor.child_ids)
+            .exclude(child__image_consent="granted")
+            .exclude(covered=True, media__redacted_display__gt="")
+        )
+        return ~Q(Exists(blocking))
+
+
+def _blocks(link, media, own) -> bool:
+    return (
+        link.appears
+        and link.child_id not in own
+        and link.child.image_consent != "granted"
+        and not (link.covered and media.redacted_display)
+    )
+
+
+class InOwnJournal(Rule):
+    """A photo belongs in the journal of one of the parent's children: it is on
+    an entry about them or shows them, and was not left out of their journal."""
+
+    def holds(self, actor, obj):
+        left_out = {link.child_id for link in obj.child_links.all() if link.left_out}
+        shown = {link.child_id for link in obj.child_links.all() if link.appears}
+        about = (
+            {link.child_id for link in obj.observation.links.all()} if obj.observation else set()
+        )
+        return any(c in actor.child_ids and c not in left_out for c in shown | about)
+
+    def q(self, actor):
+        from footsteps.journal.models import ObservationChild
+        from footsteps.media.models import MediaChild
+
+        left_out = MediaChild.objects.filter(media=OuterRef(OuterRef("pk")), left_out=True)
+        about = ObservationChild.objects.filter(
+            observation_id=OuterRef("observation_id"), child_id__in=actor.child_ids
+        ).exclude(child_id__in=left_out.values("child_id"))
+        shown = MediaChild.objects.filter(
+            media=OuterRef("pk"), appears=True, left_out=False, child_id__in=actor.child_ids
+        )
+        return Q(Exists(about)) | Q(Exists(shown))
+
+
 # --- Relationships used in the table -----------------------------------------
 
 SETTING_ITSELF = InSetting("pk")
@@ -198,6 +284,19 @@ OBS_REVIEWER_AMENDABLE = (
 )
 
 COMMENT_IN_SETTING = InSetting("observation__setting_id") & NotDeleted("observation__deleted_at")
+
+# Photos and videos (R14, R19, R28, R31): staff see those of entries they may
+# see; families those of entries they may see, once processed, where every
+# other child in them may be seen (or is covered); everyone their own uploads.
+MEDIA_IN_SETTING = InSetting() & NotDeleted()
+MEDIA_OWN_UPLOAD = MEDIA_IN_SETTING & IsActorsMembership("uploaded_by_id")
+MEDIA_FOR_FAMILY = (
+    MEDIA_IN_SETTING
+    & FieldIn("status", "ready")
+    & Via("observation", OBS_PARENT_VISIBLE)
+    & ConsentAllows()
+    & InOwnJournal()
+)
 
 MANAGER, SENIOR, PRACTITIONER, PARENT = Role.MANAGER, Role.SENIOR, Role.PRACTITIONER, Role.PARENT
 
@@ -302,6 +401,29 @@ RULES: dict[str, dict[str, Rule]] = {
         & (FieldIn("status", "published") | IsActorsMembership("author_id")),
     },
     "comment.approve": _staff(COMMENT_IN_SETTING & FieldIn("status", "pending")),
+    "media.upload": {**_staff(SETTING_ITSELF), PARENT: SETTING_ITSELF},
+    "media.view": {
+        **_reviewers(
+            MEDIA_OWN_UPLOAD | (MEDIA_IN_SETTING & Via("observation", OBS_REVIEWER_VISIBLE))
+        ),
+        PRACTITIONER: MEDIA_OWN_UPLOAD | (MEDIA_IN_SETTING & Via("observation", OBS_STAFF_VISIBLE)),
+        PARENT: MEDIA_OWN_UPLOAD | MEDIA_FOR_FAMILY,
+    },
+    # Saving the file itself, not just seeing it in the journal: a setting may
+    # keep families to viewing (R31).
+    "media.download": {
+        **_staff(MEDIA_IN_SETTING),
+        PARENT: (MEDIA_OWN_UPLOAD | MEDIA_FOR_FAMILY)
+        & FieldIn("setting__parents_may_download", True),
+    },
+    # Who appears in a photo, covering faces, leaving it out of a journal,
+    # trying again: staff; families only their own uploads before they are sent.
+    "media.edit": {
+        **_staff(
+            MEDIA_IN_SETTING & (~Unset("observation_id") | IsActorsMembership("uploaded_by_id"))
+        ),
+        PARENT: MEDIA_OWN_UPLOAD & Unset("observation_id"),
+    },
 }
 
 

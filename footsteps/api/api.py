@@ -9,6 +9,7 @@ from footsteps.api.auth import AgreementRequired, SessionActorAuth, TokenActorAu
 from footsteps.children.api import router as children_router
 from footsteps.journal.api import router as journal_router
 from footsteps.journal.services import EditConflict
+from footsteps.media.api import router as media_router
 from footsteps.people.api import router as people_router
 
 
@@ -64,6 +65,7 @@ api = FootstepsAPI(
 api.add_router("", people_router)
 api.add_router("", children_router)
 api.add_router("", journal_router)
+api.add_router("", media_router)
 
 
 def _error(request, status: int, detail: str, errors: dict | None = None):

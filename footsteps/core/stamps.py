@@ -12,6 +12,11 @@
 
 Database triggers, not application code, raise them: a bulk update, a data
 migration, the operator's admin or a purge cannot forget to.
+
+A migration that changes the columns of a watched table drops the triggers
+first and makes them again after (SQLite rebuilds such a table, and a trigger
+naming it stops the rebuild): see tenancy 0004. Each migration names the
+tables and columns it knows, so an old migration never meets a newer table.
 """
 
 _JOURNAL = "journal_version = journal_version + 1"
@@ -47,6 +52,17 @@ TABLES = {
         _PEOPLE,
     ),
 }
+# Photos and videos (media 0002 installs these).
+MEDIA_TABLES = {
+    "media_media": ("r.setting_id", _JOURNAL),
+    "media_mediachild": (
+        "(SELECT m.setting_id FROM media_media m WHERE m.id = r.media_id)",
+        _JOURNAL,
+    ),
+}
+# Options added since 0003 that pages show (tenancy 0004 watches them too).
+MEDIA_SETTING_COLUMNS = ("parents_may_download",)
+
 # Columns of a person's account that change what they may do, or their name.
 USER_COLUMNS = ("full_name", "email", "password", "session_salt", "is_active")
 # The setting's own options.
@@ -105,30 +121,37 @@ def _postgresql(table: str, setting: str, raise_: str) -> list[str]:
     return statements
 
 
-def create_statements(vendor: str, tables: dict[str, tuple[str, str]] = TABLES) -> list[str]:
+def _row_trigger(vendor: str, name: str, table: str, columns, bump: str) -> list[str]:
+    """A trigger raising versions when one of `columns` of a row changes."""
+    when = _changed(columns, vendor=vendor)
+    if vendor == "postgresql":
+        return [
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN {bump}; RETURN NULL; END $$",
+            f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW "
+            f"WHEN ({when}) EXECUTE FUNCTION {name}()",
+        ]
+    # Raising the versions updates only them: not columns this trigger
+    # watches, so it does not fire again.
+    return [
+        f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON {table} "
+        f"WHEN {when} BEGIN {bump}; END"
+    ]
+
+
+def create_statements(
+    vendor: str, tables: dict[str, tuple[str, str]] = TABLES, setting_columns=SETTING_COLUMNS
+) -> list[str]:
     statements = []
     for table, (setting, raise_) in tables.items():
         statements += (_postgresql if vendor == "postgresql" else _sqlite)(table, setting, raise_)
     if tables is TABLES:
-        for name, table, columns, bump in (
-            ("stamp_people_user", "people_user", USER_COLUMNS, _USER_CHANGE),
-            ("stamp_tenancy_setting", "tenancy_setting", SETTING_COLUMNS, _SETTING_CHANGE),
-        ):
-            when = _changed(columns, vendor=vendor)
-            if vendor == "postgresql":
-                statements += [
-                    f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
-                    f"$$ BEGIN {bump}; RETURN NULL; END $$",
-                    f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW "
-                    f"WHEN ({when}) EXECUTE FUNCTION {name}()",
-                ]
-            else:
-                # Raising the versions updates only them: not columns this
-                # trigger watches, so it does not fire again.
-                statements.append(
-                    f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON {table} "
-                    f"WHEN {when} BEGIN {bump}; END"
-                )
+        statements += _row_trigger(
+            vendor, "stamp_people_user", "people_user", USER_COLUMNS, _USER_CHANGE
+        )
+        statements += _row_trigger(
+            vendor, "stamp_tenancy_setting", "tenancy_setting", setting_columns, _SETTING_CHANGE
+        )
     return statements
 
 

@@ -1,5 +1,6 @@
 from datetime import date, datetime, timedelta
 from typing import Annotated
+from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,10 +28,15 @@ from footsteps.core.caching import journal_key
 from footsteps.core.pagination import KeysetPage
 from footsteps.journal import selectors, services
 from footsteps.journal.models import Comment, NextStep, Observation
+from footsteps.media.api import MediaOut, media_out
 
 router = Router(tags=["journal"])
 
 # Input limits match the columns, so bad input is a 422, never a database error.
+MediaKeys = Annotated[
+    list[Annotated[UUID, Field(strict=False)]],
+    Field(max_length=50, description="Keys of your uploads (POST /uploads) to put on it."),
+]
 Title = text(200)
 LongText = Annotated[str, Field(max_length=20_000)]
 Note = text(5000)
@@ -75,6 +81,9 @@ class ObservationOut(Schema):
     children: list[ChildRef]
     other_children: int
     comments: list[CommentOut]
+    media: list[MediaOut] = Field(
+        description="Processed photos and videos, as this reader's journal may show them."
+    )
 
     @staticmethod
     def resolve_author(obj):
@@ -107,6 +116,24 @@ class ObservationOut(Schema):
     def resolve_comments(obj):
         return obj.visible_comments
 
+    @staticmethod
+    def resolve_media(obj, context):
+        request = context["request"]
+        actor = request.actor
+        journal_of = (
+            frozenset(actor.child_ids) if actor.is_parent else getattr(request, "journal_of", None)
+        )
+        shown = []
+        for media in getattr(obj, "shown_media", ()):
+            item = media_out(
+                media,
+                journal_of=journal_of,
+                may_download=not actor.is_parent or actor.setting.parents_may_download,
+            )
+            if item is not None:
+                shown.append(item)
+        return shown
+
 
 class ObservationIn(BodyIn):
     title: Title
@@ -116,6 +143,7 @@ class ObservationIn(BodyIn):
     next_steps: LongText = ""
     shared_with_parents: bool = True
     publish: bool = False
+    media: MediaKeys = []
 
 
 class ObservationPatchIn(BodyIn):
@@ -134,6 +162,7 @@ class ContributionIn(BodyIn):
     child_ids: IdList
     observed_at: ObservedAt
     notes: text(20_000)
+    media: MediaKeys = []
 
 
 class NoteIn(BodyIn):
@@ -297,6 +326,7 @@ def observations(
     actor = request.actor
     if child_id is not None:
         get_for(actor, "child.view", Child.objects.all(), pk=child_id)
+        request.journal_of = frozenset([child_id])  # photos as this child's journal shows them
     key = journal_key(actor, "api-observations", child_id, before, limit)
     body = cache.get(key)
     if body is None:

@@ -18,6 +18,7 @@ from footsteps.journal.models import (
     ObservationChild,
     ObservationRevision,
 )
+from footsteps.media.selectors import media_prefetch
 from footsteps.people.models import REVIEWER_ROLES, Membership
 from footsteps.people.selectors import members_for
 
@@ -38,8 +39,10 @@ def observations_for(actor, action: str = "observation.view", *, replies: bool =
     loaded. Each carries `own_links`, the children on it whom the actor may see
     (child.view: a parent sees only their own, R5), `child_count`, how many
     children it is about (to say "and 2 others", never who), `reply_count`, how
-    many replies the actor may read (comment.view), and with `replies` those
-    replies themselves as `visible_comments`. Lists only print the count."""
+    many replies the actor may read (comment.view), `shown_media`, the processed
+    photos and videos the actor may see, with who is in them (media.view), and
+    with `replies` those replies themselves as `visible_comments`. Lists only
+    print the count."""
     visible_children = scope(actor, "child.view", Child.objects.all())
     own = ObservationChild.objects.filter(child__in=visible_children).select_related("child")
     # Correlated subqueries, not Count("links"): PostgreSQL then counts for the
@@ -62,7 +65,9 @@ def observations_for(actor, action: str = "observation.view", *, replies: bool =
         scope(actor, action, Observation.objects.all())
         .select_related("author__user")
         .annotate(child_count=Subquery(links), reply_count=Coalesce(Subquery(readable), 0))
-        .prefetch_related(Prefetch("links", queryset=own, to_attr="own_links"))
+        .prefetch_related(
+            Prefetch("links", queryset=own, to_attr="own_links"), media_prefetch(actor)
+        )
     )
     if replies:
         observations = observations.prefetch_related(

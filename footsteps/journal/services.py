@@ -25,6 +25,8 @@ from footsteps.journal.models import (
     ObservationChild,
     ObservationRevision,
 )
+from footsteps.media import selectors as media_selectors
+from footsteps.media import services as media_services
 from footsteps.tenancy.models import Setting
 
 Status = Observation.Status
@@ -99,7 +101,25 @@ def _entry_delay(
     return int(delay.total_seconds() // 60), delay > timedelta(days=setting.late_entry_days)
 
 
+class ConsentConflict(ValidationError):
+    """Publishing would put a child's photo in another child's journal without
+    their family's consent (R28). `conflicts` says which photo, journal, child."""
+
+    def __init__(self, conflicts):
+        self.conflicts = conflicts
+        names = sorted({conflict.shows.first_name for conflict in conflicts})
+        super().__init__(
+            f"A photo shows {', '.join(names)}, whose family has not agreed to photos in "
+            "other children's journals. Leave the photo out of those journals, say who is "
+            "not in it, or cover them, then publish.",
+            code="consent",
+        )
+
+
 def _publish(observation: Observation, *, reviewer=None) -> None:
+    conflicts = media_selectors.consent_conflicts(observation)
+    if conflicts:
+        raise ConsentConflict(conflicts)
     now = timezone.now()
     observation.status = Status.PUBLISHED
     # A reviewer's comment was for the author only; it never goes out with the entry.
@@ -135,10 +155,13 @@ def observation_create(
     next_steps: str = "",
     shared_with_parents: bool = True,
     publish: bool = False,
+    media=(),
 ) -> Observation:
-    """A staff member records an observation of one or more children (R14, R15).
+    """A staff member records an observation of one or more children (R14, R15),
+    with the photos and videos they uploaded for it (`media`: their keys).
     `publish` sends it on (to review first where the setting wants it, R17);
-    otherwise it stays a draft only its author sees."""
+    otherwise it stays a draft only its author sees. A photo that may not be
+    published yet (R28) keeps it a draft: `observation.held_back` says why."""
     require(actor, "observation.create", actor.member.setting)
     title, notes = _clean_text(title, notes)
     observed_at = _observed_at(observed_at)
@@ -161,8 +184,14 @@ def observation_create(
     ObservationChild.objects.bulk_create(
         ObservationChild(observation=observation, child=child) for child in chosen
     )
+    media_services.attach(actor=actor, observation=observation, keys=media)
+    observation.held_back = None
     if publish:
-        _submit(actor, observation)
+        try:
+            with transaction.atomic():
+                _submit(actor, observation)
+        except ConsentConflict as conflict:
+            observation.status, observation.held_back = Status.DRAFT, conflict
     audit_record(
         actor=actor.member.user,
         setting=setting,
@@ -228,10 +257,12 @@ def observation_update(
     expected_version: int,
     children=None,
     publish: bool = False,
+    media=(),
     **fields,
 ) -> Observation:
-    """Amend an observation (R16). `expected_version` is the version the editor
-    started from: if someone saved since, EditConflict is raised and nothing is
+    """Amend an observation (R16), adding the photos and videos uploaded for it
+    (`media`: keys). `expected_version` is the version the editor started
+    from: if someone saved since, EditConflict is raised and nothing is
     written, so the caller can keep the editor's text and show what happened."""
     require(actor, "observation.edit", observation)
     unknown = set(fields) - set(AMENDABLE_FIELDS)
@@ -257,6 +288,8 @@ def observation_update(
         raise EditConflict
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     changes = _apply_changes(actor, observation, fields=fields, children=children)
+    if media_services.attach(actor=actor, observation=observation, keys=media):
+        changes["media"] = len(media)
     if "observed_at" in changes:
         # A corrected observed date changes how long after it was entered (R22).
         observation.entry_delay_minutes, observation.is_late = _entry_delay(
@@ -321,9 +354,10 @@ def observation_return(*, actor: Actor, observation: Observation, note: str) -> 
 
 @transaction.atomic
 def contribution_create(
-    *, actor: Actor, children, title: str, notes: str, observed_at: datetime
+    *, actor: Actor, children, title: str, notes: str, observed_at: datetime, media=()
 ) -> Observation:
-    """A parent adds an observation from home; staff approve it first (R19)."""
+    """A parent adds an observation from home, with photos or videos they
+    uploaded for it (`media`: their keys); staff approve it first (R19)."""
     require(actor, "contribution.create", actor.member.setting)
     title, notes = _clean_text(title, notes)
     observed_at = _observed_at(observed_at)
@@ -344,6 +378,7 @@ def contribution_create(
     ObservationChild.objects.bulk_create(
         ObservationChild(observation=observation, child=child) for child in chosen
     )
+    media_services.attach(actor=actor, observation=observation, keys=media)
     _on_commit(tasks.notify_contribution_waiting, observation.pk)
     audit_act(
         actor,

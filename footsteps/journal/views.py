@@ -32,6 +32,7 @@ from footsteps.journal.forms import (
     ReturnForm,
 )
 from footsteps.journal.models import Comment, NextStep, Observation
+from footsteps.media import selectors as media_selectors
 from footsteps.people.selectors import members_for
 
 PAGE_SIZE = 20
@@ -125,17 +126,40 @@ def observation_create(request):
                 next_steps=data["next_steps"],
                 shared_with_parents=data["shared_with_parents"],
                 publish="publish" in request.POST,
+                media=request.POST.getlist("media"),
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, _saved_message(observation))
+            if observation.held_back:
+                messages.warning(request, f"Saved as a draft. {observation.held_back.message}")
+            else:
+                messages.success(request, _saved_message(observation))
             return redirect("observation_detail", observation.pk)
     return render(
         request,
         "journal/observation_form.html",
-        {"form": form, "observation": None, "goes_to_review": _goes_to_review(actor)},
+        {
+            "form": form,
+            "observation": None,
+            "goes_to_review": _goes_to_review(actor),
+            "uploads": _uploads(request),
+        },
     )
+
+
+def _uploads(request):
+    """The sender's files already uploaded for a form shown again (nothing lost)."""
+    keys = request.POST.getlist("media") if request.method == "POST" else []
+    if not keys:
+        return []
+    try:
+        found = media_selectors.media_for(request.actor, "media.edit").filter(
+            key__in=keys[:50], observation__isnull=True, uploaded_by=request.actor.member
+        )
+        return list(found)
+    except ValidationError:
+        return []
 
 
 def _goes_to_review(actor) -> bool:
@@ -180,6 +204,7 @@ def observation_edit(request, observation_id):
                 next_steps=data["next_steps"],
                 shared_with_parents=data["shared_with_parents"],
                 publish="publish" in request.POST,
+                media=request.POST.getlist("media"),
             )
         except services.EditConflict:
             # Keep the editor's text on the form; show what the other person saved.
@@ -210,6 +235,7 @@ def observation_edit(request, observation_id):
             "observation": observation,
             "conflict": conflict,
             "goes_to_review": _goes_to_review(actor),
+            "uploads": _uploads(request),
         },
         status=409 if conflict else 200,
     )
@@ -233,7 +259,11 @@ def observation_review(request, observation_id):
     actor = request.actor
     observation = get_for(actor, "observation.review", Observation.objects.all(), pk=observation_id)
     if request.POST.get("decision") == "approve":
-        services.observation_approve(actor=actor, observation=observation)
+        try:
+            services.observation_approve(actor=actor, observation=observation)
+        except services.ConsentConflict as conflict:
+            messages.error(request, conflict.message)
+            return redirect("observation_detail", observation.pk)
         messages.success(request, "Approved: it is now in the journal.")
         return redirect("review_queue")
     form = ReturnForm(request.POST)
@@ -265,7 +295,11 @@ def contribution_review(request, observation_id):
         return redirect("observation_detail", observation.pk)
     form = ContributionApproveForm(request.POST)
     if form.is_valid():
-        services.contribution_approve(actor=actor, observation=observation, **form.cleaned_data)
+        try:
+            services.contribution_approve(actor=actor, observation=observation, **form.cleaned_data)
+        except services.ConsentConflict as conflict:
+            messages.error(request, conflict.message)
+            return redirect("observation_detail", observation.pk)
         messages.success(request, "Approved: it is now in the journal.")
         return redirect("review_queue")
     # Show the page again with the reviewer's edits and what is missing: nothing lost.
@@ -405,6 +439,11 @@ def _render_detail(request, observation_id, approve_form=None):
             "return_form": ReturnForm(),
             "decline_form": DeclineForm(),
             "approve_form": approve_form,
+            # Staff see, before publishing, which photos consent stops (R28).
+            "conflicts": media_selectors.consent_conflicts(observation)
+            if observation.status != Observation.Status.PUBLISHED
+            and can(actor, "observation.staff_detail", observation)
+            else [],
         },
     )
 
@@ -530,7 +569,9 @@ def contribution_create(request):
     form = ContributionForm(request.POST if request.method == "POST" else None, children=children)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contribution_create(actor=actor, **form.cleaned_data)
+            services.contribution_create(
+                actor=actor, media=request.POST.getlist("media"), **form.cleaned_data
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -540,7 +581,9 @@ def contribution_create(request):
                 "journal. You can see it in your feed meanwhile.",
             )
             return redirect("feed")
-    return render(request, "journal/contribution_form.html", {"form": form})
+    return render(
+        request, "journal/contribution_form.html", {"form": form, "uploads": _uploads(request)}
+    )
 
 
 @require_POST

@@ -20,6 +20,16 @@ class Setting(models.Model):
     late_entry_days = models.PositiveSmallIntegerField(
         default=7, help_text="Observations entered later than this many days are flagged late."
     )
+    # Photos and videos (R31): limits on what is uploaded, and whether families
+    # may download them or only view them in the journal.
+    media_max_mb = models.PositiveIntegerField(
+        "largest upload (MB)", default=500, help_text="Videos are the largest files."
+    )
+    media_max_megapixels = models.PositiveIntegerField("largest photo (megapixels)", default=50)
+    media_max_video_seconds = models.PositiveIntegerField("longest video (seconds)", default=180)
+    parents_may_download = models.BooleanField(
+        default=True, help_text="Families may save photos and videos to their devices."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Raised by database triggers (footsteps.core.stamps): the journal version on
     # every change to what the journal pages show, keying cached pages

@@ -24,7 +24,16 @@ DEFAULT_STAFF_AGREEMENT = """Code of conduct for the online learning journal.
 3. Enter observations within a week, accurately and appropriately.
 4. Never discuss children's journals outside the setting."""
 
-OPTION_FIELDS = ("name", "moderation", "approve_parent_comments", "late_entry_days")
+OPTION_FIELDS = (
+    "name",
+    "moderation",
+    "approve_parent_comments",
+    "late_entry_days",
+    "parents_may_download",
+    "media_max_mb",
+    "media_max_megapixels",
+    "media_max_video_seconds",
+)
 
 
 @transaction.atomic

@@ -9,6 +9,8 @@ from django.utils import timezone
 from footsteps.conftest import PASSWORD
 from footsteps.journal import services as journal
 from footsteps.journal.models import NextStep
+from footsteps.media import services as media_services
+from footsteps.media.models import Media
 from footsteps.people import services as people
 from footsteps.people.models import User
 from footsteps.tenancy import services as tenancy
@@ -16,7 +18,7 @@ from footsteps.tenancy.models import Setting
 
 
 @pytest.fixture
-def matrix_world(world, django_capture_on_commit_callbacks):
+def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo):
     """The shared world plus the objects the matrix acts on."""
     manager = world.actor("manager")
     tenancy.setting_update(actor=manager, approve_parent_comments=True, moderation="named")
@@ -49,6 +51,14 @@ def matrix_world(world, django_capture_on_commit_callbacks):
     )
     assert pending.status == "pending"
     token, _secret = people.api_token_create(actor=manager, name="Tablet", password=PASSWORD)
+    # Photos: one on Amy's entry, the manager's upload still arriving (2 bytes
+    # announced: the matrix's "{}" body completes it), one waiting for tools.
+    photo = upload(world.actor("senior"), small_photo)
+    media_services.attach(actor=world.actor("senior"), observation=amy_only, keys=[photo.key])
+    arriving = media_services.upload_start(actor=manager, name="a.jpg", size=2)
+    waiting = media_services.upload_start(actor=manager, name="b.jpg", size=2)
+    media_services.upload_chunk(actor=manager, media=waiting, offset=0, data=b"ab")
+    Media.objects.filter(pk=waiting.pk).update(status=Media.Status.NEEDS_TOOLS)
     operator = User.objects.create_superuser("ops@footsteps.test", PASSWORD, full_name="Ops")
     return {
         "operator_user": operator,
@@ -64,5 +74,8 @@ def matrix_world(world, django_capture_on_commit_callbacks):
         "manager_token": token.pk,
         "amy_link": world.children["amy"].parent_links.get().pk,
         "amy_step": NextStep.objects.get(observation=amy_only).pk,
+        "amy_photo": photo.key,
+        "manager_upload": arriving.key,
+        "waiting_upload": waiting.key,
         "world": world,
     }

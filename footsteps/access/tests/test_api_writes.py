@@ -17,7 +17,7 @@ from footsteps.people import services as people
 WRITES = sorted(
     name
     for name, (method, *_rest) in MATRIX.items()
-    if name.startswith("api:") and method in ("post", "patch", "delete")
+    if name.startswith("api:") and method in ("post", "put", "patch", "delete")
 )
 
 

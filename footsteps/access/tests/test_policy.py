@@ -27,6 +27,8 @@ from footsteps.children.models import Child, ParentLink, Room
 from footsteps.conftest import PASSWORD
 from footsteps.journal import services as journal
 from footsteps.journal.models import Comment, NextStep, Observation, ObservationChild
+from footsteps.media import services as media
+from footsteps.media.models import Media
 from footsteps.people import services as people
 from footsteps.people.models import ApiToken, Membership, User
 from footsteps.tenancy.models import Agreement, Setting
@@ -84,6 +86,10 @@ ACTION_MODELS = {
     "observation.comment": Observation,
     "comment.view": Comment,
     "comment.approve": Comment,
+    "media.upload": Setting,
+    "media.view": Media,
+    "media.download": Media,
+    "media.edit": Media,
 }
 
 # (action, object) -> the people who may. Objects are named in the `states` fixture.
@@ -179,11 +185,36 @@ EXPECTED = {
     ("comment.view", "staff_reply"): STAFF,  # written on a staff-only entry
     ("comment.approve", "pending_reply"): STAFF,
     ("comment.approve", "amy_reply"): NOBODY,
+    # Photos and videos (R14, R19, R28, R31).
+    ("media.upload", "acorns"): STAFF | A_FAMILIES,
+    ("media.upload", "oak"): {"other_manager", "parent_zed"},
+    ("media.view", "photo_shared"): STAFF | {"parent_amy", "parent_ben"},
+    # Cara's family withdrew consent after it was published: Amy's family no longer sees it.
+    ("media.view", "photo_withdrawn"): STAFF | {"parent_unaccepted"},
+    # ... until Cara is covered in the copy other journals get.
+    ("media.view", "photo_covered"): STAFF | {"parent_amy", "parent_unaccepted"},
+    # Shows Ben only, and is left out of Amy's journal.
+    ("media.view", "photo_left_out"): STAFF | {"parent_ben"},
+    ("media.view", "photo_draft"): {"practitioner"},
+    ("media.view", "photo_contribution"): STAFF | {"parent_amy"},
+    ("media.view", "upload_staff"): {"practitioner"},
+    ("media.view", "upload_parent"): {"parent_amy"},
+    ("media.view", "photo_deleted"): NOBODY,
+    ("media.view", "photo_zed"): {"other_manager", "parent_zed"},
+    ("media.download", "photo_shared"): STAFF | {"parent_amy", "parent_ben"},
+    ("media.download", "photo_covered"): STAFF | {"parent_amy", "parent_unaccepted"},
+    ("media.download", "photo_zed"): {"other_manager"},  # Oak keeps families to viewing
+    ("media.edit", "photo_shared"): STAFF,
+    ("media.edit", "upload_staff"): {"practitioner"},
+    ("media.edit", "upload_parent"): {"parent_amy"},
+    ("media.edit", "photo_contribution"): STAFF,  # sent: the family no longer changes it
+    ("media.edit", "photo_deleted"): NOBODY,
+    ("media.edit", "photo_zed"): {"other_manager"},
 }
 
 
 @pytest.fixture
-def states(world, django_capture_on_commit_callbacks):
+def states(world, django_capture_on_commit_callbacks, small_photo):
     """Every state the policy distinguishes, named: observations from draft to
     deleted, replies pending and staff-only, a child who left and one deleted,
     a suspended member, agreements not yet accepted."""
@@ -290,7 +321,86 @@ def states(world, django_capture_on_commit_callbacks):
     objects["oak_parent_agreement"] = Agreement.objects.get(
         setting=objects["oak"], audience="parent"
     )
+    with django_capture_on_commit_callbacks(execute=True):
+        made = _media_states(world, small_photo)
+    objects.update(_media_after(world, made))
+    objects["acorns"] = Setting.objects.get(pk=objects["acorns"].pk)
+    objects["oak"] = Setting.objects.get(pk=objects["oak"].pk)
     return objects
+
+
+def _media_states(world, photo: bytes) -> dict:
+    """Photos in every state the policy tells apart (R28, R31)."""
+    yesterday = timezone.now() - timedelta(days=1)
+    senior, manager = world.actor("senior"), world.actor("manager")
+    amy, ben, cara = (world.children[name] for name in ("amy", "ben", "cara"))
+    for child in (amy, ben, cara):
+        children_services.child_set_image_consent(actor=manager, child=child, consent="granted")
+
+    def sent(actor):
+        item = media.upload_start(actor=actor, name="p.jpg", size=len(photo))
+        media.upload_chunk(actor=actor, media=item, offset=0, data=photo)
+        return item
+
+    def entry(actor, children, *, publish=True, contribution=False):
+        item = sent(actor)
+        if contribution:
+            journal.contribution_create(
+                actor=actor,
+                children=children,
+                title="With a photo",
+                notes="Home",
+                observed_at=yesterday,
+                media=[item.key],
+            )
+        else:
+            journal.observation_create(
+                actor=actor,
+                children=children,
+                title="With a photo",
+                observed_at=yesterday,
+                publish=publish,
+                media=[item.key],
+            )
+        return item
+
+    found = {
+        "photo_shared": entry(senior, [amy, ben]),
+        "photo_withdrawn": entry(senior, [amy, cara]),
+        "photo_covered": entry(senior, [amy, cara]),
+        "photo_left_out": entry(senior, [amy, ben]),
+        "photo_draft": entry(world.actor("practitioner"), [amy], publish=False),
+        "photo_contribution": entry(world.actor("parent_amy"), [amy], contribution=True),
+        "photo_deleted": entry(senior, [amy]),
+        "upload_staff": sent(world.actor("practitioner")),
+        "upload_parent": sent(world.actor("parent_amy")),
+        "photo_zed": entry(world.actor("other_manager"), [world.children["zed"]]),
+    }
+    setting_update(actor=world.actor("other_manager"), parents_may_download=False)
+    return found
+
+
+def _media_after(world, found: dict) -> dict:
+    """What happens to photos after they are published: consent withdrawn, a
+    child covered, a photo left out of a journal, one deleted."""
+    manager = world.actor("manager")
+    cara = world.children["cara"]
+    children_services.child_set_image_consent(actor=manager, child=cara, consent="refused")
+    loaded = {name: Media.objects.get(pk=item.pk) for name, item in found.items()}
+    media.redact(
+        actor=manager,
+        media=loaded["photo_covered"],
+        regions='[{"x": 0.5, "y": 0, "w": 0.5, "h": 0.5}]',
+        covered={cara.pk},
+    )
+    media.tag(
+        actor=manager,
+        media=loaded["photo_left_out"],
+        appears={world.children["ben"].pk},
+        left_out={world.children["amy"].pk},
+    )
+    media.remove(actor=manager, media=loaded["photo_deleted"])
+    return {name: Media.objects.get(pk=item.pk) for name, item in found.items()}
 
 
 def test_the_table_covers_every_action():

@@ -214,6 +214,34 @@ MATRIX = {
         page(ok=[*STAFF, "parent_child"], missing=["parent_other"]),
     ),
     "comment_approve": ("post", {"comment_id": "@pending_comment"}, {}, STAFF_OBJECT),
+    # Photos and videos (R28, R31): Amy's photo is hers and staff's to see;
+    # Ben's family gets 404, as for any file not theirs.
+    "media_file": (
+        "get",
+        {"key": "@amy_photo", "variant": "thumbnail"},
+        None,
+        page(ok=[*STAFF, "parent_child"], missing=["parent_other"]),
+    ),
+    "media_download": (
+        "get",
+        {"key": "@amy_photo"},
+        None,
+        page(ok=[*STAFF, "parent_child"], missing=["parent_other"]),
+    ),
+    "media_manage": ("get", {"key": "@amy_photo"}, None, page(ok=STAFF, missing=PARENTS)),
+    "media_redact": (
+        "post",
+        {"key": "@amy_photo"},
+        {"regions": '[{"x": 0.1, "y": 0.1, "w": 0.3, "h": 0.3}]', "covered": "@amy"},
+        page(ok=STAFF, missing=PARENTS),
+    ),
+    "media_remove": ("post", {"key": "@amy_photo"}, {}, page(ok=STAFF, missing=PARENTS)),
+    "media_retry": (
+        "post",
+        {"key": "@waiting_upload"},
+        {},
+        page(ok=["manager"], missing=["senior", "practitioner", *PARENTS]),
+    ),
     # The JSON API.
     "api:api_me": ("get", {}, None, API_EVERYONE),
     "api:api_staff": ("get", {}, None, API_MANAGER),
@@ -264,6 +292,55 @@ MATRIX = {
         {"child_id": "@amy"},
         {"first_name": "Amelia"},
         API_MANAGER_SEES,
+    ),
+    "api:api_upload_start": (
+        "post",
+        {},
+        {"name": "photo.jpg", "size": 1000},
+        api(ok=[*STAFF, *PARENTS], other_manager="ok"),
+    ),
+    # An upload is its sender's alone until it is on an entry.
+    "api:api_upload": (
+        "get",
+        {"key": "@manager_upload"},
+        None,
+        api(ok=["manager"], missing=["senior", "practitioner", *PARENTS]),
+    ),
+    "api:api_upload_chunk": (
+        "put",
+        {"key": "@manager_upload"},
+        {},
+        api(ok=["manager"], missing=["senior", "practitioner", *PARENTS]),
+    ),
+    "api:api_upload_remove": (
+        "delete",
+        {"key": "@manager_upload"},
+        None,
+        api(ok=["manager"], missing=["senior", "practitioner", *PARENTS]),
+    ),
+    "api:api_upload_retry": (
+        "post",
+        {"key": "@waiting_upload"},
+        None,
+        api(ok=["manager"], missing=["senior", "practitioner", *PARENTS]),
+    ),
+    "api:api_media_children": (
+        "put",
+        {"key": "@amy_photo"},
+        {"appears": ["@amy"], "left_out": []},
+        API_STAFF_ACT,
+    ),
+    "api:api_media_file": (
+        "get",
+        {"key": "@amy_photo", "variant": "display"},
+        None,
+        api(ok=[*STAFF, "parent_child"], missing=["parent_other"]),
+    ),
+    "api:api_media_download": (
+        "get",
+        {"key": "@amy_photo"},
+        None,
+        api(ok=[*STAFF, "parent_child"], missing=["parent_other"]),
     ),
     "api:api_observations": ("get", {}, None, API_EVERYONE),
     "api:api_observation": (

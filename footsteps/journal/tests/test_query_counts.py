@@ -32,6 +32,7 @@ from footsteps.children import services as children_services
 from footsteps.conftest import accept_agreement, activate, actor_of
 from footsteps.journal import services as journal
 from footsteps.journal.tests.conftest import days_ago
+from footsteps.media import services as media
 from footsteps.people import services as people
 from footsteps.people.models import Role
 from footsteps.tenancy import services as tenancy
@@ -41,21 +42,32 @@ SIZES = (1, 50)
 
 
 @pytest.fixture
-def build(world, django_capture_on_commit_callbacks):
+def build(world, django_capture_on_commit_callbacks, small_photo):
     """Fill Little Acorns' journal with `n` items of every kind, through the services:
 
     - n published observations, each about Amy, Ben and a child of its own, by
-      authors taking turns (up to six staff), each with a reply from Amy's family,
-      one from Ben's family and one from staff;
-    - n staff observations awaiting review, by two reviewed authors;
-    - n parents' contributions waiting for approval, from two families;
+      authors taking turns (up to six staff), each with two photos (showing all
+      three: every family has agreed), a reply from Amy's family, one from Ben's
+      family and one from staff;
+    - n staff observations awaiting review, by two reviewed authors, with a photo;
+    - n parents' contributions waiting for approval, from two families, with a photo;
     - n parents' replies waiting for approval;
-    - n drafts by the practitioner, who is the key person of the n new children.
+    - n drafts by the practitioner, with a photo; the practitioner is the key
+      person of the n new children.
     """
+
+    def photo(actor) -> str:
+        item = media.upload_start(actor=actor, name="photo.jpg", size=len(small_photo))
+        media.upload_chunk(actor=actor, media=item, offset=0, data=small_photo)
+        return str(item.key)
 
     def fill(n: int):
         manager = world.actor("manager")
         with django_capture_on_commit_callbacks(execute=True):
+            for name in ("amy", "ben"):
+                children_services.child_set_image_consent(
+                    actor=manager, child=world.children[name], consent="granted"
+                )
             extra_staff = []
             for i in range(3):
                 membership = activate(
@@ -83,6 +95,9 @@ def build(world, django_capture_on_commit_callbacks):
                     date_of_birth=date(2022, 3, 1),
                     key_person=world.members["practitioner"],
                 )
+                children_services.child_set_image_consent(
+                    actor=manager, child=own, consent="granted"
+                )
                 author = actor_of(authors[i % len(authors)])
                 shared = journal.observation_create(
                     actor=author,
@@ -92,6 +107,7 @@ def build(world, django_capture_on_commit_callbacks):
                     next_steps="Count the blocks",
                     observed_at=days_ago(1 + i % 20),
                     publish=True,
+                    media=[photo(author), photo(author)],
                 )
                 for family, child in (("parent_amy", amy), ("parent_ben", ben)):
                     journal.comment_add(
@@ -104,12 +120,14 @@ def build(world, django_capture_on_commit_callbacks):
                     title=f"To review {i}",
                     observed_at=days_ago(2),
                     publish=True,
+                    media=[photo(actor_of(reviewed[i % len(reviewed)]))],
                 )
                 journal.observation_create(
                     actor=world.actor("practitioner"),
                     children=[own],
                     title=f"Draft {i}",
                     observed_at=days_ago(1),
+                    media=[photo(world.actor("practitioner"))],
                 )
                 family, child = (("parent_amy", amy), ("parent_ben", ben))[i % 2]
                 journal.contribution_create(
@@ -118,6 +136,7 @@ def build(world, django_capture_on_commit_callbacks):
                     title=f"From home {i}",
                     notes="At the park",
                     observed_at=days_ago(1),
+                    media=[photo(world.actor(family))],
                 )
             tenancy.setting_update(actor=manager, approve_parent_comments=True)
             first = journal.observation_create(
@@ -160,26 +179,27 @@ def count_queries(client, url: str) -> tuple[tuple[int, int, int], list[str]]:
 def expected_pages(world) -> dict:
     """page -> (who asks, URL, (queries after a people change, after a new
     entry, kept)). P: the session and the setting's versions (2); "who" is
-    who is asking, kept until the people change (footsteps.core.stamps)."""
+    who is asking, kept until the people change (footsteps.core.stamps); M:
+    the photos and videos of the entries shown, and who is in them (2)."""
     amy = world.children["amy"].pk
     return {
         # R5: P + who + 1 the children for the chooser + 1 a page of
         # observations with author, child count and how many replies they may
         # read (keyset: no count) + 1 the links to their own children, with the
-        # child = 6. After a new entry: without who and the children = 4. Kept: P.
-        "parent feed": ("parent_amy", reverse("feed"), (6, 4, 2)),
+        # child + M = 8. After a new entry: without who and the children = 6. Kept: P.
+        "parent feed": ("parent_amy", reverse("feed"), (8, 6, 2)),
         # R13, R25: P + who + 1 the child with room and key person + 1 the
         # authors for the filter + 1 a page of observations with authors and
-        # reply counts + 1 their children + 1 the 14/30-day counts + 1 open next
-        # steps with who wrote them + 1 the child's parents = 10. After a new
-        # entry: without who and the child = 8. Kept: P (a child outside their
-        # scope is looked up, and 404, every time).
-        "child journal": ("senior", reverse("child_detail", args=[amy]), (10, 8, 2)),
+        # reply counts + 1 their children + M + 1 the 14/30-day counts + 1 open
+        # next steps with who wrote them + 1 the child's parents = 12. After a
+        # new entry: without who and the child = 10. Kept: P (a child outside
+        # their scope is looked up, and 404, every time).
+        "child journal": ("senior", reverse("child_detail", args=[amy]), (12, 10, 2)),
         # R17, R18, R19: P + who + for staff observations awaiting review: 1
-        # the oldest with authors and reply counts + 1 their children; the same
-        # two for parents' contributions; + 1 the replies waiting, with author,
-        # child and observation = 8; 7; P.
-        "review queue": ("senior", reverse("review_queue"), (8, 7, 2)),
+        # the oldest with authors and reply counts + 1 their children + M; the
+        # same four for parents' contributions; + 1 the replies waiting, with
+        # author, child and observation = 12; 11; P.
+        "review queue": ("senior", reverse("review_queue"), (12, 11, 2)),
         # R26: P + who + 1 totals (shared, late, average delay) + 1 the sizes
         # of the two observation queues + 1 replies waiting + 1 families and how
         # many viewed their journal + 1 children with counts, "quiet" flag and
@@ -187,22 +207,22 @@ def expected_pages(world) -> dict:
         "monitoring": ("manager", reverse("monitoring"), (9, 8, 8)),
         # R26, the list behind a monitoring figure: P + who + 1 the staff for
         # the filter + 1 a page with authors and reply counts + 1 their
-        # children = 6; 5; P.
+        # children + M = 8; 7; P.
         "observation list": (
             "manager",
             reverse("observation_list") + "?status=published",
-            (6, 5, 2),
+            (8, 7, 2),
         ),
         # R15, R25: P + who + 1 the key children with room, 14/30-day counts
         # and open next steps + 1 the drafts and returned observations with
-        # authors and reply counts + 1 their children = 6; not kept: 5; 5.
-        "my key children": ("practitioner", reverse("key_children"), (6, 5, 5)),
+        # authors and reply counts + 1 their children + M = 8; not kept: 7; 7.
+        "my key children": ("practitioner", reverse("key_children"), (8, 7, 7)),
         # R5: P (the API's session sign-in asks the same) + who + 1 a page of
         # observations with author, child and reply counts + 1 links to their
-        # own children + 1 the replies themselves = 6; 5; P.
-        "API list, parent": ("parent_amy", reverse("api:api_observations"), (6, 5, 2)),
+        # own children + 1 the replies themselves + M = 8; 7; P.
+        "API list, parent": ("parent_amy", reverse("api:api_observations"), (8, 7, 2)),
         # R14: the same for staff.
-        "API list, staff": ("senior", reverse("api:api_observations"), (6, 5, 2)),
+        "API list, staff": ("senior", reverse("api:api_observations"), (8, 7, 2)),
     }
 
 
