@@ -8,8 +8,21 @@ from footsteps.tenancy.models import Agreement, Setting
 class SettingForm(ModelForm):
     class Meta:
         model = Setting
-        fields = ["name", "moderation", "approve_parent_comments", "late_entry_days"]
+        fields = [
+            "name",
+            "moderation",
+            "approve_parent_comments",
+            "late_entry_days",
+            "parents_may_download",
+            "media_max_mb",
+            "media_max_megapixels",
+            "media_max_video_seconds",
+        ]
         labels = {
+            "parents_may_download": "Families may save photos and videos to their devices",
+            "media_max_mb": "Largest file sent (MB)",
+            "media_max_megapixels": "Largest photo (megapixels)",
+            "media_max_video_seconds": "Longest video (seconds)",
             "name": "Name of the setting",
             "moderation": "Review of staff observations",
             "approve_parent_comments": "Approve parents' comments before other staff see them",
@@ -18,6 +31,8 @@ class SettingForm(ModelForm):
         help_texts = {
             "approve_parent_comments": "Parents' replies wait in the review queue until a "
             "member of staff approves them.",
+            "parents_may_download": "Otherwise families only view them in Footsteps, with no "
+            "download link; the parent agreement says which.",
         }
         widgets = {"moderation": forms.RadioSelect}
 

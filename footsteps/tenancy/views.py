@@ -12,6 +12,7 @@ from footsteps.children import services as children_services
 from footsteps.children.forms import RoomForm
 from footsteps.children.selectors import children_for, rooms_for
 from footsteps.core.forms import apply_validation_error
+from footsteps.media import selectors as media_selectors
 from footsteps.people.selectors import members_for
 from footsteps.tenancy import services
 from footsteps.tenancy.forms import AcceptAgreementForm, AgreementForm, SettingForm
@@ -31,7 +32,13 @@ def setting_options(request):
     return render(
         request,
         "tenancy/setting_options.html",
-        {"form": form, "rooms": rooms, "room_form": RoomForm()},
+        {
+            "form": form,
+            "rooms": rooms,
+            "room_form": RoomForm(),
+            # Files that wait for a program the server lacks (ffmpeg, libvips).
+            "missing_tools": media_selectors.waiting_for_tools(setting),
+        },
     )
 
 
