@@ -61,6 +61,9 @@ class Observation(models.Model):
     review_note = models.TextField(blank=True)
     # Optimistic locking: an edit must name the version it started from.
     version = models.PositiveIntegerField(default=1)
+    # Not stored: why observation_create kept an entry a draft (a photo that
+    # consent stops, journal.services.ConsentConflict), for the page to say.
+    held_back: Exception | None = None
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = ObservationQuerySet.as_manager()

@@ -5,6 +5,7 @@ children, retrying and removing. Each checks the policy itself."""
 import logging
 import shutil
 import tempfile
+from functools import partial
 from pathlib import Path
 from uuid import UUID
 
@@ -279,7 +280,7 @@ def redact(*, actor: Actor, media: Media, regions, covered) -> Media:
     media.save(update_fields=["redacted_display", "redacted_thumbnail", "redaction"])
     for name in old:
         if name:
-            transaction.on_commit(lambda name=name: default_storage.delete(name))
+            transaction.on_commit(partial(default_storage.delete, name))
     MediaChild.objects.filter(media=media).update(covered=False)
     MediaChild.objects.filter(media=media, child_id__in=covered, appears=True).update(covered=True)
     audit_act(

@@ -96,7 +96,12 @@
       this.say("Sending… " + Math.round((100 * offset) / this.file.size) + "%");
       var answer = await send("PUT", this.url + "?offset=" + offset, piece,
         { "Content-Type": "application/offset+octet-stream" },
-        function (loaded) { self.bar.value = (100 * (base + loaded)) / self.file.size; }
+        function (loaded) {
+          // The text follows the bar within a piece too (a photo is often one piece).
+          var done = Math.min(100, (100 * (base + loaded)) / self.file.size);
+          self.bar.value = done;
+          self.say("Sending… " + Math.floor(done) + "%");
+        }
       ).catch(function () { return { status: 0 }; });
       if (answer.status === 200 || answer.status === 409) {
         // 409: the server has a different amount; go on from there.
