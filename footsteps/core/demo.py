@@ -111,6 +111,7 @@ def build_demo(
             notes="Amy held the brush with a tripod grip and painted circles.",
             observed_at=now - timedelta(days=3),
             publish=True,
+            media=_demo_photos(prac),
         )
         journal.observation_create(
             actor=staff_actors[1],
@@ -141,6 +142,31 @@ def build_demo(
         "parent_b": parent_b,
         "children": children,
     }
+
+
+def _demo_photos(actor) -> list:
+    """Two made-up pictures (no child in them), sent as a device would: the task
+    worker processes them. None where libvips is not installed."""
+    from footsteps.media import processing
+    from footsteps.media import services as media
+
+    if processing.pyvips is None:
+        return []
+    keys = []
+    for hue in (40, 200):
+        # A soft gradient with a circle of paint: something to look at.
+        xyz = processing.pyvips.Image.xyz(1200, 900)
+        x, y = xyz[0], xyz[1]
+        ring = ((x - 600) ** 2 + (y - 450) ** 2) < 250**2
+        red = ring.ifthenelse(hue + 30, x / 6 + 60)
+        green = ring.ifthenelse(120, y / 5 + 80)
+        blue = ring.ifthenelse(255 - hue, 200)
+        picture = red.bandjoin([green, blue]).cast("uchar").copy(interpretation="srgb")
+        data = picture.jpegsave_buffer(Q=85)
+        item = media.upload_start(actor=actor, name=f"painting-{hue}.jpg", size=len(data))
+        media.upload_chunk(actor=actor, media=item, offset=0, data=data)
+        keys.append(item.key)
+    return keys
 
 
 def demo_exists(slug="little-acorns") -> bool:

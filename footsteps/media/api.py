@@ -27,6 +27,16 @@ ForChild = Query(
 )
 
 
+# What a file route answers with: the file's own bytes.
+_FILES = {
+    "description": "The file (from S3: a 302 to a signed URL instead).",
+    "content": {
+        kind: {"schema": {"type": "string", "format": "binary"}}
+        for kind in ("image/jpeg", "image/png", "image/webp", "video/mp4")
+    },
+}
+
+
 class UploadIn(BodyIn):
     name: text(200) = Field(description="The file's name on the device (shown in messages).")
     size: int = Field(ge=1, le=10**12, description="Bytes the whole file has.")
@@ -116,7 +126,7 @@ def _own_upload(request, key: UUID) -> Media:
 
 
 @router.post(
-    "/uploads", response={201: UploadOut, **errors(body=True)}, url_name="api_upload_start"
+    "/uploads", response={201: UploadOut, **errors(409, body=True)}, url_name="api_upload_start"
 )
 @action("media.upload", setting_wide=True)
 def upload_start(request, data: UploadIn):
@@ -142,9 +152,7 @@ def upload(request, key: UUID):
         "requestBody": {
             "required": True,
             "content": {
-                "application/offset+octet-stream": {
-                    "schema": {"type": "string", "format": "binary"}
-                }
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
             },
         }
     },
@@ -219,6 +227,7 @@ def media_children(request, key: UUID, data: ChildrenIn):
     "/media/{key}/file/{variant}",
     response={200: bytes, 206: bytes, 302: None, **errors(404)},
     url_name="api_media_file",
+    openapi_extra={"responses": {200: _FILES, 206: _FILES}},
 )
 @action("media.view")
 def media_file(request, key: UUID, variant: Variant, for_: str | None = ForChild):
@@ -236,6 +245,7 @@ def media_file(request, key: UUID, variant: Variant, for_: str | None = ForChild
     "/media/{key}/download",
     response={200: bytes, 302: None, **errors(404)},
     url_name="api_media_download",
+    openapi_extra={"responses": {200: _FILES}},
 )
 @action("media.download")
 def media_download(request, key: UUID, for_: str | None = ForChild):

@@ -62,8 +62,11 @@ def upload_start(*, actor: Actor, name: str, size: int) -> Media:
     if size > limit:
         raise ValidationError(
             {
-                "size": f"{name} is {size / 1024 / 1024:.0f} MB; this setting takes files up to "
-                f"{setting.media_max_mb} MB."
+                "size": ValidationError(
+                    f"{name} is {size / 1024 / 1024:.0f} MB; this setting takes files up to "
+                    f"{setting.media_max_mb} MB.",
+                    code="conflict",  # with the setting's limit: 409
+                )
             }
         )
     media = Media.objects.create(setting=setting, uploaded_by=actor.member, name=name, size=size)
@@ -85,10 +88,9 @@ def upload_chunk(*, actor: Actor, media: Media, offset: int, data: bytes) -> Med
             raise OffsetConflict(media.received)
         if not data or len(data) > CHUNK_SIZE or offset + len(data) > media.size:
             raise ValidationError(
-                {
-                    "data": f"Send pieces of 1 byte to {CHUNK_SIZE // 1024 // 1024} MB, "
-                    f"{media.size} bytes in all."
-                }
+                f"Send pieces of 1 byte to {CHUNK_SIZE // 1024 // 1024} MB, "
+                f"{media.size} bytes in all.",
+                code="conflict",  # with what the upload announced: 409
             )
         stored = default_storage.save(f"uploads/{media.key}/{offset:015d}", ContentFile(data))
         upload = Upload.objects.select_for_update().get(media=media)
@@ -174,7 +176,9 @@ def process(media_id: int) -> None:
 def retry(*, actor: Actor, media: Media) -> Media:
     require(actor, "media.edit", media)
     if not media.can_retry:
-        raise ValidationError("This file cannot be tried again: send it again instead.")
+        raise ValidationError(
+            "This file cannot be tried again: send it again instead.", code="conflict"
+        )
     media.status, media.problem = Status.WAITING, ""
     media.save(update_fields=["status", "problem"])
     transaction.on_commit(lambda: _enqueue(media.pk))
@@ -199,7 +203,9 @@ def attach(*, actor: Actor, observation, keys) -> list[Media]:
     try:
         keys = [UUID(str(key)) for key in keys]
     except ValueError as error:
-        raise ValidationError({"media": "An upload could not be found."}) from error
+        raise ValidationError(
+            {"media": ValidationError("An upload could not be found.", code="not_found")}
+        ) from error
     if not keys:
         return []
     found = scope(actor, "media.edit", Media.objects.all()).filter(
@@ -207,7 +213,13 @@ def attach(*, actor: Actor, observation, keys) -> list[Media]:
     )
     by_key = {item.key: item for item in found}
     if len(by_key) != len(set(keys)):
-        raise ValidationError({"media": "An upload could not be found: send it again."})
+        raise ValidationError(
+            {
+                "media": ValidationError(
+                    "An upload could not be found: send it again.", code="not_found"
+                )
+            }
+        )
     start = Media.objects.filter(observation=observation).count()
     children = list(observation.links.values_list("child_id", flat=True))
     attached = []

@@ -133,19 +133,19 @@ def test_a_broken_upload_resumes_where_it_stopped(
     key = started.json()["key"]
     url = reverse("api:api_upload_chunk", args=[key])
     first = client.put(
-        url + "?offset=0", small_photo[:1000], content_type="application/offset+octet-stream"
+        url + "?offset=0", small_photo[:1000], content_type="application/octet-stream"
     )
     assert first.json()["received"] == 1000
     # The connection broke before the answer arrived: the same piece again.
     again = client.put(
-        url + "?offset=0", small_photo[:1000], content_type="application/offset+octet-stream"
+        url + "?offset=0", small_photo[:1000], content_type="application/octet-stream"
     )
     assert again.status_code == 409
     assert again.json()["errors"]["received"] == ["1000"]
     assert client.get(reverse("api:api_upload", args=[key])).json()["received"] == 1000
     with django_capture_on_commit_callbacks(execute=True):
         rest = client.put(
-            url + "?offset=1000", small_photo[1000:], content_type="application/offset+octet-stream"
+            url + "?offset=1000", small_photo[1000:], content_type="application/octet-stream"
         )
     assert rest.status_code == 200
     done = client.get(reverse("api:api_upload", args=[key])).json()
@@ -159,7 +159,7 @@ def test_someone_elses_upload_cannot_be_continued_or_read(world, small_photo):
     item = media.upload_start(actor=world.actor("practitioner"), name="p.jpg", size=10)
     url = reverse("api:api_upload_chunk", args=[item.key])
     other = world.client("senior").put(
-        url + "?offset=0", b"0123456789", content_type="application/offset+octet-stream"
+        url + "?offset=0", b"0123456789", content_type="application/octet-stream"
     )
     assert other.status_code == 404
     assert Media.objects.get(pk=item.pk).received == 0

@@ -95,7 +95,7 @@
       var self = this, base = offset;
       this.say("Sending… " + Math.round((100 * offset) / this.file.size) + "%");
       var answer = await send("PUT", this.url + "?offset=" + offset, piece,
-        { "Content-Type": "application/offset+octet-stream" },
+        { "Content-Type": "application/octet-stream" },
         function (loaded) {
           // The text follows the bar within a piece too (a photo is often one piece).
           var done = Math.min(100, (100 * (base + loaded)) / self.file.size);
