@@ -39,7 +39,7 @@ _FILES = {
 
 class UploadIn(BodyIn):
     name: text(200) = Field(description="The file's name on the device (shown in messages).")
-    size: int = Field(ge=1, le=10**12, description="Bytes the whole file has.")
+    size: Annotated[BodyId, Field(description="Bytes the whole file has.")]
 
 
 class UploadOut(Schema):

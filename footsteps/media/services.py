@@ -240,7 +240,9 @@ def _children(actor: Actor, ids) -> set[int]:
     ids = {int(i) for i in ids}
     found = set(children_for(actor, "child.view").filter(pk__in=ids).values_list("pk", flat=True))
     if found != ids:
-        raise ValidationError({"children": "A child could not be found."})
+        raise ValidationError(
+            {"children": ValidationError("A child could not be found.", code="not_found")}
+        )
     return found
 
 
