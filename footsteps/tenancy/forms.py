@@ -3,21 +3,13 @@ from django import forms
 from footsteps.children.models import Child
 from footsteps.core.forms import Form, ModelForm
 from footsteps.tenancy.models import Agreement, Setting
+from footsteps.tenancy.services import OPTION_FIELDS
 
 
 class SettingForm(ModelForm):
     class Meta:
         model = Setting
-        fields = [
-            "name",
-            "moderation",
-            "approve_parent_comments",
-            "late_entry_days",
-            "parents_may_download",
-            "media_max_mb",
-            "media_max_megapixels",
-            "media_max_video_seconds",
-        ]
+        fields = list(OPTION_FIELDS)  # what setting_update may change
         labels = {
             "parents_may_download": "Families may save photos and videos to their devices",
             "media_max_mb": "Largest file sent (MB)",
