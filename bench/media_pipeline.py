@@ -15,10 +15,11 @@ against bare libvips doing the same decodes, resizes and encodes.
    resident memory, next to the same process's peak just after its imports
    (target < 200 MB for ours). Also shown, for information: bare pyvips, bare
    pyvips with libjpeg's optimize_coding (what the pipeline first did), and
-   our pipeline on the same photo with orientation 6 (a quarter turn needs random access). The peak is the
-   kernel's VmHWM (/proc/self/status), not `ru_maxrss`: Linux carries a parent's
-   high-water mark into a child through fork (or vfork) and exec, so a child of
-   this process would report at least this process's own peak.
+   our pipeline on the same photo with orientation 6 (a quarter turn needs
+   random access). The peak is the kernel's VmHWM (/proc/self/status), not
+   `ru_maxrss`: Linux carries a parent's high-water mark into a child through
+   fork (or vfork) and exec, so a child of this process would report at least
+   this process's own peak.
 4. Transcodes a 30-second 1080p30 video with sound (16 Mb/s, as phones record)
    with `processing.process_video`, and reports the seconds taken.
 
