@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "footsteps.children",
     "footsteps.journal",
     "footsteps.media",
+    "footsteps.assessments",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, include, path
 
 from footsteps.api.api import api
+from footsteps.assessments import views as assessments
 from footsteps.children import views as children
 from footsteps.core import views as core
 from footsteps.journal import views as journal
@@ -86,6 +87,29 @@ urlpatterns = [
     path("children/<int:child_id>/status/", children.child_status, name="child_status"),
     path("children/<int:child_id>/consent/", children.child_consent, name="child_consent"),
     path("children/<int:child_id>/next-steps/", journal.next_step_add, name="next_step_add"),
+    # EYFS: a child's progress, assessing them, stories and checks (R23, R27).
+    path("children/<int:child_id>/progress/", assessments.child_progress, name="child_progress"),
+    path(
+        "children/<int:child_id>/assess/<int:period_id>/",
+        assessments.assess_child,
+        name="assess_child",
+    ),
+    path("children/<int:child_id>/summaries/new/", journal.summary_create, name="summary_create"),
+    path("assessments/", assessments.periods, name="periods"),
+    path("assessments/<int:period_id>/", assessments.period_detail, name="period_detail"),
+    path("assessments/cohort/", assessments.cohort, name="cohort"),
+    path("assessments/cohort.csv", assessments.cohort_csv, name="cohort_csv"),
+    path("assessments/cohort/children/", assessments.cohort_children, name="cohort_children"),
+    path("assessments/<int:period_id>/profile/", assessments.eyfs_profile, name="eyfs_profile"),
+    path(
+        "assessments/<int:period_id>/profile.csv",
+        assessments.eyfs_profile_csv,
+        name="eyfs_profile_csv",
+    ),
+    path("manage/frameworks/", assessments.frameworks, name="frameworks"),
+    path(
+        "manage/frameworks/example.csv", assessments.framework_example, name="framework_example"
+    ),
     path("next-steps/<int:step_id>/achieved/", journal.next_step_achieve, name="next_step_achieve"),
     # The journal.
     path("journal/", journal.feed, name="feed"),

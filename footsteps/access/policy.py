@@ -298,6 +298,12 @@ MEDIA_FOR_FAMILY = (
     & InOwnJournal()
 )
 
+# EYFS frameworks (R23): those Footsteps ships, and a setting's own.
+FRAMEWORK_USABLE = Unset("setting_id") | InSetting()
+# Assessments (R23, R24): staff of the setting; a family their own child's, in
+# periods the setting has shared with families.
+ASSESSMENT_IN_SETTING = InSetting("period__setting_id") & NotDeleted("child__deleted_at")
+
 MANAGER, SENIOR, PRACTITIONER, PARENT = Role.MANAGER, Role.SENIOR, Role.PRACTITIONER, Role.PARENT
 
 
@@ -424,6 +430,24 @@ RULES: dict[str, dict[str, Rule]] = {
         ),
         PARENT: MEDIA_OWN_UPLOAD & Unset("observation_id"),
     },
+    # EYFS frameworks, assessments and cohorts (R23, R24).
+    "framework.view": {**_staff(FRAMEWORK_USABLE), PARENT: FRAMEWORK_USABLE},
+    "framework.manage": _managers(SETTING_ITSELF),
+    "period.manage": _managers(SETTING_ITSELF),
+    "period.view": {
+        **_staff(InSetting()),
+        PARENT: InSetting() & FieldIn("shared_with_parents", True),
+    },
+    "assessment.record": _staff(CHILD_IN_SETTING),
+    "assessment.view": {
+        **_staff(ASSESSMENT_IN_SETTING),
+        PARENT: ASSESSMENT_IN_SETTING
+        & OwnChild("child_id")
+        & FieldIn("period__shared_with_parents", True),
+    },
+    "progress.view": {**_staff(CHILD_IN_SETTING), PARENT: CHILD_IN_SETTING & OwnChild()},
+    # Figures about groups of children never reach a family (R24).
+    "cohort.view": _reviewers(SETTING_ITSELF),
 }
 
 

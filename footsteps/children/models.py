@@ -34,6 +34,10 @@ class Child(models.Model):
         ACTIVE = "active", "Attending"
         LEFT = "left", "Left"
 
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+
     class ImageConsent(models.TextChoices):
         NOT_ASKED = "not_asked", "Not yet asked"
         GRANTED = "granted", "May appear in other children's journals"
@@ -63,6 +67,13 @@ class Child(models.Model):
         max_length=10, choices=ImageConsent, default=ImageConsent.NOT_ASKED
     )
     image_consent_changed_at = models.DateTimeField(null=True, blank=True)
+    # Groups the cohort report compares (R24); managers keep them, with history
+    # in the audit log. Season of birth and age cohort follow from the birth date.
+    sex = models.CharField(max_length=10, choices=Sex, blank=True)
+    send = models.BooleanField("special educational needs or disabilities (SEND)", default=False)
+    eal = models.BooleanField("English as an additional language", default=False)
+    eypp = models.BooleanField("Early Years Pupil Premium", default=False)
+    funded_two = models.BooleanField("two-year-old funding", default=False)
     # R34: deleting moves a child to the deleted area first; a purge removes it later.
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,7 +14,16 @@ from footsteps.children.selectors import rooms_for
 from footsteps.people.models import Membership
 from footsteps.people.selectors import key_person_choices
 
-CHILD_FIELDS = ("first_name", "last_name", "date_of_birth", "room", "key_person", "joined_on")
+GROUP_FIELDS = ("sex", "send", "eal", "eypp", "funded_two")
+CHILD_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "room",
+    "key_person",
+    "joined_on",
+    *GROUP_FIELDS,
+)
 
 
 def _check_details(*, first_name=None, last_name=None, date_of_birth=None) -> None:
@@ -51,8 +60,12 @@ def child_create(
     room: Room | None = None,
     key_person: Membership | None = None,
     joined_on: date | None = None,
+    **groups,
 ) -> Child:
+    """Add a child; `groups` are the cohort report's fields (GROUP_FIELDS)."""
     require(actor, "child.create", actor.member.setting)
+    if set(groups) - set(GROUP_FIELDS):
+        raise ValueError(f"Not a group: {sorted(set(groups) - set(GROUP_FIELDS))}")
     _check_details(first_name=first_name, last_name=last_name, date_of_birth=date_of_birth)
     _check_same_setting(actor, room=room, key_person=key_person)
     child = Child.objects.create(
@@ -63,6 +76,7 @@ def child_create(
         room=room,
         key_person=key_person,
         joined_on=joined_on or timezone.localdate(),
+        **groups,
     )
     audit_act(actor, "child.created", target=child)
     return child
@@ -74,6 +88,8 @@ def child_update(*, actor: Actor, child: Child, **fields) -> Child:
     unknown = set(fields) - set(CHILD_FIELDS)
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
+    if fields.get("sex", "") not in ("", *Child.Sex.values):
+        raise ValidationError({"sex": "Choose female, male or not recorded."})
     _check_details(
         first_name=fields.get("first_name"),
         last_name=fields.get("last_name"),

@@ -62,6 +62,21 @@ MEDIA_TABLES = {
 }
 # Options added since 0003 that pages show (tenancy 0004 watches them too).
 MEDIA_SETTING_COLUMNS = ("parents_may_download",)
+_OF_OBSERVATION = "(SELECT o.setting_id FROM journal_observation o WHERE o.id = r.observation_id)"
+# What a learning story draws on (journal 0005 installs this).
+SUMMARY_TABLES = {
+    "journal_observation_draws_on": (
+        "(SELECT o.setting_id FROM journal_observation o WHERE o.id = r.from_observation_id)",
+        _JOURNAL,
+    ),
+}
+# Areas of learning on entries, and each child's mark (assessments 0002).
+ASSESSMENT_TABLES = {
+    "assessments_observationaspect": (_OF_OBSERVATION, _JOURNAL),
+    "assessments_observationmark": (_OF_OBSERVATION, _JOURNAL),
+    # Which frameworks a setting uses: the filter forms list their areas.
+    "assessments_settingframework": ("r.setting_id", _PEOPLE),
+}
 
 # Columns of a person's account that change what they may do, or their name.
 USER_COLUMNS = ("full_name", "email", "password", "session_salt", "is_active")
@@ -153,6 +168,31 @@ def create_statements(
             vendor, "stamp_tenancy_setting", "tenancy_setting", setting_columns, _SETTING_CHANGE
         )
     return statements
+
+
+def rebuilding(*later: dict[str, tuple[str, str]], setting_columns=SETTING_COLUMNS):
+    """The two operations that go around a migration changing the columns of a
+    watched table: drop every trigger installed so far (TABLES and the `later`
+    groups), then make them again. Reversible both ways."""
+    from django.db import migrations
+
+    def drop(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        statements = drop_statements(vendor)
+        for tables in later:
+            statements += drop_statements(vendor, tables)
+        for statement in statements:
+            schema_editor.execute(statement)
+
+    def create(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        statements = create_statements(vendor, setting_columns=setting_columns)
+        for tables in later:
+            statements += create_statements(vendor, tables)
+        for statement in statements:
+            schema_editor.execute(statement)
+
+    return migrations.RunPython(drop, create), migrations.RunPython(create, drop)
 
 
 def drop_statements(vendor: str, tables: dict[str, tuple[str, str]] = TABLES) -> list[str]:

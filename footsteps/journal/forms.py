@@ -163,12 +163,18 @@ class JournalFilterForm(PeriodMixin, Form):
     )
 
     late = forms.BooleanField(label="Entered late only", required=False)
+    area = forms.TypedChoiceField(
+        label="Area of learning", required=False, coerce=int, empty_value=None
+    )
 
     FAMILIES = "families"
 
-    def __init__(self, *args, authors, **kwargs):
-        """`authors`: the staff to offer by name."""
+    def __init__(self, *args, authors, areas=(), **kwargs):
+        """`authors`: the staff to offer by name; `areas`: of the setting's frameworks."""
         super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", "Any area")] + [
+            (str(area.pk), f"{area.name} ({area.framework.name})") for area in areas
+        ]
         self.fields["author"].choices = [
             ("", "Anyone"),
             *((str(m.pk), m.display_name) for m in authors),
@@ -190,6 +196,7 @@ class JournalFilterForm(PeriodMixin, Form):
             status=data["status"] or None,
             shared=data["shared"],
             late=data["late"],
+            area_id=data["area"],
         )
 
 
@@ -207,3 +214,43 @@ class MonitoringForm(PeriodMixin, Form):
     quiet_days = forms.IntegerField(
         label="Highlight children with no observation for (days)", min_value=1, max_value=365
     )
+
+
+class SummaryForm(Form):
+    """A learning story or a progress check at two about one child (R27)."""
+
+    title = forms.CharField(label="Title", max_length=200)
+    notes = forms.CharField(
+        label="The story", widget=forms.Textarea(attrs={"rows": 8}), required=False
+    )
+    draws_on = forms.MultipleChoiceField(
+        label="Moments it draws on",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Entries from the journal, linked from the story. "
+        "Families see only those shared with them.",
+    )
+    shared_with_parents = forms.BooleanField(
+        label="Share with the child's parents", required=False, initial=True
+    )
+
+    def __init__(self, *args, kind, entries, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["draws_on"].choices = [
+            (str(entry.pk), f"{entry.observed_at:%d %b %Y} · {entry.title}") for entry in entries
+        ]
+        self.section_names = []
+        if kind == Observation.Kind.PROGRESS_CHECK:
+            self.fields["notes"].label = "Summary for the family"
+            for area in areas:
+                name = f"section_{area.key}"
+                self.fields[name] = forms.CharField(
+                    label=area.name,
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 4}),
+                    help_text="Strengths, and anything where the child may need more help.",
+                )
+                self.section_names.append((area.key, name))
+
+    def sections(self) -> dict:
+        return {key: self.cleaned_data[name] for key, name in self.section_names}

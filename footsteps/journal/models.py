@@ -31,9 +31,20 @@ class Observation(models.Model):
         STAFF = "staff", "Staff"
         PARENT = "parent", "Parent or carer"
 
+    class Kind(models.TextChoices):
+        OBSERVATION = "observation", "Observation"
+        # Periodic summaries, shared and replied to like any entry (R27).
+        LEARNING_STORY = "story", "Learning story"
+        PROGRESS_CHECK = "check", "Progress check at age two"
+
     setting = models.ForeignKey(
         "tenancy.Setting", on_delete=models.CASCADE, related_name="observations"
     )
+    kind = models.CharField(max_length=12, choices=Kind, default=Kind.OBSERVATION)
+    # A progress check's summary per prime area: {"area key": "text"}.
+    sections = models.JSONField(default=dict, blank=True)
+    # The observations a learning story or progress check draws on.
+    draws_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="+")
     author = models.ForeignKey(
         "people.Membership", on_delete=models.PROTECT, related_name="observations"
     )

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from footsteps.access.policy import scope
+from footsteps.assessments.selectors import tags_prefetch, with_area
 from footsteps.children.models import Child, ParentLink
 from footsteps.journal.models import (
     Comment,
@@ -66,7 +67,9 @@ def observations_for(actor, action: str = "observation.view", *, replies: bool =
         .select_related("author__user")
         .annotate(child_count=Subquery(links), reply_count=Coalesce(Subquery(readable), 0))
         .prefetch_related(
-            Prefetch("links", queryset=own, to_attr="own_links"), media_prefetch(actor)
+            Prefetch("links", queryset=own, to_attr="own_links"),
+            media_prefetch(actor),
+            tags_prefetch(),
         )
     )
     if replies:
@@ -104,6 +107,7 @@ class JournalFilters:
     status: str | None = None
     shared: bool | None = None
     late: bool = False
+    area_id: int | None = None
 
     def apply(self, observations):
         tz = timezone.get_current_timezone()
@@ -125,7 +129,17 @@ class JournalFilters:
             observations = observations.filter(shared_with_parents=self.shared)
         if self.late:
             observations = observations.filter(is_late=True)
-        return observations
+        return with_area(observations, self.area_id)
+
+
+def drawn_on(actor, observation: Observation):
+    """The entries a learning story or progress check draws on that the reader
+    may see: a family never reaches a staff-only entry through a story."""
+    return (
+        scope(actor, "observation.view", Observation.objects.all())
+        .filter(pk__in=observation.draws_on.values("pk"))
+        .order_by("observed_at")
+    )
 
 
 def child_summary(child: Child) -> dict:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from footsteps.access.actor import Actor
 from footsteps.access.policy import can, may_ever, require, scope
+from footsteps.assessments import services as assessment_services
 from footsteps.audit.services import audit_act, audit_record
 from footsteps.children.models import Child
 from footsteps.journal import tasks
@@ -156,9 +157,17 @@ def observation_create(
     shared_with_parents: bool = True,
     publish: bool = False,
     media=(),
+    aspects=(),
+    marks=None,
+    kind: str = Observation.Kind.OBSERVATION,
+    sections=None,
+    draws_on=(),
 ) -> Observation:
     """A staff member records an observation of one or more children (R14, R15),
-    with the photos and videos they uploaded for it (`media`: their keys).
+    with the photos and videos they uploaded for it (`media`: their keys), the
+    aspects of the EYFS it shows and each child's mark (`aspects`, `marks`:
+    assessments.services.observation_tag). A learning story or progress check
+    (`kind`) has its `sections` and the entries it `draws_on` (R27).
     `publish` sends it on (to review first where the setting wants it, R17);
     otherwise it stays a draft only its author sees. A photo that may not be
     published yet (R28) keeps it a draft: `observation.held_back` says why."""
@@ -180,11 +189,17 @@ def observation_create(
         entry_delay_minutes=delay,
         is_late=late,
         status=Status.DRAFT,
+        kind=kind,
+        sections=_sections(kind, sections),
     )
     ObservationChild.objects.bulk_create(
         ObservationChild(observation=observation, child=child) for child in chosen
     )
     media_services.attach(actor=actor, observation=observation, keys=media)
+    assessment_services.observation_tag(
+        actor=actor, observation=observation, aspects=aspects, marks=marks
+    )
+    _draw_on(actor, observation, draws_on)
     observation.held_back = None
     if publish:
         try:
@@ -202,6 +217,30 @@ def observation_create(
     return observation
 
 
+def _sections(kind: str, sections) -> dict:
+    if kind not in Observation.Kind.values:
+        raise ValidationError({"kind": "Choose an observation, a learning story or a check."})
+    if kind != Observation.Kind.PROGRESS_CHECK:
+        return {}
+    return {str(key): str(text).strip() for key, text in (sections or {}).items() if text}
+
+
+def _draw_on(actor: Actor, observation: Observation, entries) -> None:
+    """The entries a summary draws on: ones the author may see, about its children."""
+    ids = {getattr(entry, "pk", entry) for entry in entries}
+    if not ids:
+        observation.draws_on.clear()
+        return
+    children = observation.links.values("child_id")
+    usable = scope(actor, "observation.view", Observation.objects.filter(pk__in=ids)).filter(
+        links__child_id__in=children
+    )
+    found = set(usable.values_list("pk", flat=True))
+    if ids - found:
+        raise ValidationError({"draws_on": "Choose entries about this child."})
+    observation.draws_on.set(found)
+
+
 def _submit(actor: Actor, observation: Observation) -> None:
     if needs_review(actor.member, actor.member.setting):
         observation.status = Status.AWAITING_REVIEW
@@ -216,10 +255,13 @@ def _snapshot(observation: Observation) -> dict:
     data = {name: getattr(observation, name) for name in AMENDABLE_FIELDS}
     data["observed_at"] = data["observed_at"].isoformat()
     data["children"] = sorted(link.child_id for link in observation.links.all())
+    data["aspects"] = sorted(observation.aspect_links.values_list("aspect_id", flat=True))
     return data
 
 
-def _apply_changes(actor, observation, *, fields: dict, children, note: str = "") -> dict:
+def _apply_changes(
+    actor, observation, *, fields: dict, children, aspects=None, marks=None, note: str = ""
+) -> dict:
     """Write the edit if nobody saved in between, and keep what changed (R16)."""
     before = _snapshot(observation)
     for name, value in fields.items():
@@ -236,6 +278,10 @@ def _apply_changes(actor, observation, *, fields: dict, children, note: str = ""
         )
         # Drop the cached links so the snapshot sees the new children.
         observation._prefetched_objects_cache = {}
+    if aspects is not None:
+        assessment_services.observation_tag(
+            actor=actor, observation=observation, aspects=aspects, marks=marks
+        )
     after = _snapshot(observation)
     changes = {
         name: {"before": before[name], "after": after[name]}
@@ -258,6 +304,10 @@ def observation_update(
     children=None,
     publish: bool = False,
     media=(),
+    aspects=None,
+    marks=None,
+    draws_on=None,
+    sections=None,
     **fields,
 ) -> Observation:
     """Amend an observation (R16), adding the photos and videos uploaded for it
@@ -287,7 +337,15 @@ def observation_update(
     if not claimed:
         raise EditConflict
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
-    changes = _apply_changes(actor, observation, fields=fields, children=children)
+    changes = _apply_changes(
+        actor, observation, fields=fields, children=children, aspects=aspects, marks=marks
+    )
+    if sections is not None:
+        new = _sections(observation.kind, sections)
+        if new != observation.sections:
+            observation.sections, changes["sections"] = new, True
+    if draws_on is not None:
+        _draw_on(actor, observation, draws_on)
     if media_services.attach(actor=actor, observation=observation, keys=media):
         changes["media"] = len(media)
     if "observed_at" in changes:

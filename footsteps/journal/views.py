@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from footsteps.access.policy import can
 from footsteps.access.views import get_for, requires
+from footsteps.assessments.forms import add_tag_fields, tag_initial, tags_from
+from footsteps.assessments.selectors import areas_for, check_areas, marks_prefetch
 from footsteps.children.models import Child
 from footsteps.children.selectors import children_for
 from footsteps.core.caching import journal_key, kept, people_key
@@ -30,6 +32,7 @@ from footsteps.journal.forms import (
     NextStepForm,
     ObservationForm,
     ReturnForm,
+    SummaryForm,
 )
 from footsteps.journal.models import Comment, NextStep, Observation
 from footsteps.media import selectors as media_selectors
@@ -82,7 +85,11 @@ def child_detail(request, child_id):
             pk=child_id,
         ),
     )
-    form = lazy(lambda: JournalFilterForm(request.GET or None, authors=members_for(actor).staff()))
+    form = lazy(
+        lambda: JournalFilterForm(
+            request.GET or None, authors=members_for(actor).staff(), areas=areas_for(actor)
+        )
+    )
     context = {
         "child": child,
         "page": lazy(
@@ -114,10 +121,12 @@ def observation_create(request):
     form = ObservationForm(
         request.POST if request.method == "POST" else None, children=children, initial=initial
     )
+    add_tag_fields(form, actor)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             observation = services.observation_create(
+                **tags_from(form, data["children"]),
                 actor=actor,
                 children=data["children"],
                 title=data["title"],
@@ -144,6 +153,60 @@ def observation_create(request):
             "observation": None,
             "goes_to_review": _goes_to_review(actor),
             "uploads": _uploads(request),
+        },
+    )
+
+
+@requires("child.journal")
+def summary_create(request, child_id):
+    """A learning story or a progress check at two for one child (R27): a
+    journal entry of its own kind, shared and replied to like any other."""
+    actor = request.actor
+    child = get_for(actor, "child.journal", Child.objects.all(), pk=child_id)
+    kind = request.GET.get("kind", Observation.Kind.LEARNING_STORY)
+    if kind not in (Observation.Kind.LEARNING_STORY, Observation.Kind.PROGRESS_CHECK):
+        raise Http404
+    entries = selectors.journal_entries(actor, child_id=child.pk).filter(
+        kind=Observation.Kind.OBSERVATION, status=Observation.Status.PUBLISHED
+    )[:60]
+    title = Observation.Kind(kind).label
+    form = SummaryForm(
+        request.POST if request.method == "POST" else None,
+        kind=kind,
+        entries=entries,
+        areas=check_areas(actor) if kind == Observation.Kind.PROGRESS_CHECK else (),
+        initial={"title": f"{title}: {child.first_name}"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            observation = services.observation_create(
+                actor=actor,
+                children=[child],
+                title=data["title"],
+                observed_at=timezone.now(),
+                notes=data["notes"],
+                shared_with_parents=data["shared_with_parents"],
+                publish="publish" in request.POST,
+                media=request.POST.getlist("media"),
+                kind=kind,
+                sections=form.sections(),
+                draws_on=[int(pk) for pk in data["draws_on"]],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _saved_message(observation))
+            return redirect("observation_detail", observation.pk)
+    return render(
+        request,
+        "journal/summary_form.html",
+        {
+            "form": form,
+            "child": child,
+            "kind_name": title,
+            "uploads": _uploads(request),
+            "goes_to_review": _goes_to_review(actor),
         },
     )
 
@@ -179,7 +242,10 @@ def _saved_message(observation):
 def observation_edit(request, observation_id):
     actor = request.actor
     observation = get_for(
-        actor, "observation.edit", Observation.objects.prefetch_related("links"), pk=observation_id
+        actor,
+        "observation.edit",
+        Observation.objects.prefetch_related("links__child", "aspect_links", "marks"),
+        pk=observation_id,
     )
     # Children who have left stay choosable on an entry already about them (R13).
     linked = [link.child_id for link in observation.links.all()]
@@ -187,13 +253,15 @@ def observation_edit(request, observation_id):
     form = ObservationForm(
         request.POST if request.method == "POST" else None,
         children=children,
-        initial=ObservationForm.initial_for(observation),
+        initial=ObservationForm.initial_for(observation) | tag_initial(observation),
     )
+    add_tag_fields(form, actor, marked_children=[link.child for link in observation.links.all()])
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             observation = services.observation_update(
+                **tags_from(form, data["children"]),
                 actor=actor,
                 observation=observation,
                 expected_version=data["version"] or 0,
@@ -396,7 +464,11 @@ def monitoring(request):
 def observation_list(request):
     """Every observation behind a monitoring figure, for staff meetings (R26)."""
     actor = request.actor
-    form = lazy(lambda: JournalFilterForm(request.GET or None, authors=members_for(actor).staff()))
+    form = lazy(
+        lambda: JournalFilterForm(
+            request.GET or None, authors=members_for(actor).staff(), areas=areas_for(actor)
+        )
+    )
     return render(
         request,
         "journal/observation_list.html",
@@ -423,7 +495,10 @@ def observation_detail(request, observation_id):
 def _render_detail(request, observation_id, approve_form=None):
     actor = request.actor
     observation = get_for(
-        actor, "observation.view", selectors.observations_for(actor), pk=observation_id
+        actor,
+        "observation.view",
+        selectors.observations_for(actor).prefetch_related(marks_prefetch(actor)),
+        pk=observation_id,
     )
     if approve_form is None:
         approve_form = ContributionApproveForm(
@@ -439,6 +514,13 @@ def _render_detail(request, observation_id, approve_form=None):
             "return_form": ReturnForm(),
             "decline_form": DeclineForm(),
             "approve_form": approve_form,
+            # A summary's parts (R27): what it draws on, as far as the reader may see.
+            "drawn_on": selectors.drawn_on(actor, observation)
+            if observation.kind != Observation.Kind.OBSERVATION
+            else [],
+            "check_areas": check_areas(actor)
+            if observation.kind == Observation.Kind.PROGRESS_CHECK
+            else [],
             # Staff see, before publishing, which photos consent stops (R28).
             "conflicts": media_selectors.consent_conflicts(observation)
             if observation.status != Observation.Status.PUBLISHED
