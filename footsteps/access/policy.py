@@ -434,6 +434,8 @@ RULES: dict[str, dict[str, Rule]] = {
     "framework.view": {**_staff(FRAMEWORK_USABLE), PARENT: FRAMEWORK_USABLE},
     "framework.manage": _managers(SETTING_ITSELF),
     "period.manage": _managers(SETTING_ITSELF),
+    # The assessment points and recording judgements: staff pages.
+    "assessment.points": _staff(SETTING_ITSELF),
     "period.view": {
         **_staff(InSetting()),
         PARENT: InSetting() & FieldIn("shared_with_parents", True),

@@ -54,6 +54,11 @@ def framework_import(*, actor: Actor, raw: bytes) -> Framework:
     require(actor, "framework.manage", setting)
     data = loading.parse_csv(raw)
     with transaction.atomic():
+        if not SettingFramework.objects.filter(setting=setting).exists():
+            # The first own framework joins the defaults in use, not replaces them.
+            SettingFramework.objects.bulk_create(
+                SettingFramework(setting=setting, framework=f) for f in frameworks_for(actor)
+            )
         framework = loading.store(data, setting=setting)
         SettingFramework.objects.get_or_create(setting=setting, framework=framework)
         audit_act(actor, "framework.imported", target=framework, name=framework.name)

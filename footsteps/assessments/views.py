@@ -105,7 +105,7 @@ def framework_example(request):
 # --- Assessment points -------------------------------------------------------
 
 
-@requires("period.view")
+@requires("assessment.points", setting_wide=True)
 def periods(request):
     actor = request.actor
     form = None
@@ -131,7 +131,7 @@ def periods(request):
     )
 
 
-@requires("period.view")
+@requires("assessment.points", setting_wide=True)
 def period_detail(request, period_id):
     """A point's children, with how many aspects each has been judged in."""
     actor = request.actor
@@ -334,17 +334,15 @@ def cohort(request):
 @requires("cohort.view", setting_wide=True)
 def cohort_csv(request):
     _periods, period, compare, by, report = _report(request)
-    if report is None:
-        raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = slugify(f"cohort {period.name} {by or ''}")
+    name = slugify(f"cohort {period.name if period else ''} {by or ''}")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     writer = csv.writer(response)
     header = ["group", "children", "area", "aspect", "assessed", "on track", "share on track (%)"]
     if compare:
         header += [f"{compare.name}: assessed", f"{compare.name}: on track", f"{compare.name}: %"]
     writer.writerow(header)
-    for group in report.groups:
+    for group in report.groups if report else ():
         for aspect in report.aspects:
             cell, before = group.cells[aspect.pk], group.before[aspect.pk]
             row = [group.name, group.children, aspect.area.name, aspect.name]

@@ -6,6 +6,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from footsteps.assessments import services as assessments
+from footsteps.assessments.models import Framework
 from footsteps.conftest import PASSWORD
 from footsteps.journal import services as journal
 from footsteps.journal.models import NextStep
@@ -59,6 +61,17 @@ def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo)
     waiting = media_services.upload_start(actor=manager, name="b.jpg", size=2)
     media_services.upload_chunk(actor=manager, media=waiting, offset=0, data=b"ab")
     Media.objects.filter(pk=waiting.pk).update(status=Media.Status.NEEDS_TOOLS)
+    eyfs = Framework.objects.get(key="development-matters", setting=None)
+    period = assessments.period_create(
+        actor=manager, name="Autumn", assessed_on=timezone.localdate(), framework=eyfs
+    )
+    assessments.period_update(actor=manager, period=period, shared_with_parents=True)
+    profile = assessments.period_create(
+        actor=manager,
+        name="Profile",
+        assessed_on=timezone.localdate(),
+        framework=Framework.objects.get(key="eyfs-profile", setting=None),
+    )
     operator = User.objects.create_superuser("ops@footsteps.test", PASSWORD, full_name="Ops")
     return {
         "operator_user": operator,
@@ -77,5 +90,7 @@ def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo)
         "amy_photo": photo.key,
         "manager_upload": arriving.key,
         "waiting_upload": waiting.key,
+        "period": period.pk,
+        "profile_period": profile.pk,
         "world": world,
     }

@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 
 from footsteps.access.actor import Actor
 from footsteps.access.policy import RULES, can, scope
+from footsteps.assessments import services as assessment_services
+from footsteps.assessments.models import Assessment, AssessmentPeriod, Framework
 from footsteps.audit.models import AuditEvent
 from footsteps.children import services as children_services
 from footsteps.children.models import Child, ParentLink, Room
@@ -90,6 +92,15 @@ ACTION_MODELS = {
     "media.view": Media,
     "media.download": Media,
     "media.edit": Media,
+    "framework.view": Framework,
+    "framework.manage": Setting,
+    "period.manage": Setting,
+    "assessment.points": Setting,
+    "period.view": AssessmentPeriod,
+    "assessment.record": Child,
+    "assessment.view": Assessment,
+    "progress.view": Child,
+    "cohort.view": Setting,
 }
 
 # (action, object) -> the people who may. Objects are named in the `states` fixture.
@@ -210,6 +221,28 @@ EXPECTED = {
     ("media.edit", "photo_contribution"): STAFF,  # sent: the family no longer changes it
     ("media.edit", "photo_deleted"): NOBODY,
     ("media.edit", "photo_zed"): {"other_manager"},
+    # EYFS frameworks and assessments (R23, R24): shipped frameworks for all,
+    # a setting's own for its people; judgements for staff, and for a family
+    # their own child's once the period is shared; cohorts never for families.
+    ("framework.view", "eyfs"): STAFF | A_FAMILIES | {"other_manager", "parent_zed"},
+    ("framework.view", "acorns_framework"): STAFF | A_FAMILIES,
+    ("framework.manage", "acorns"): {"manager"},
+    ("framework.manage", "oak"): {"other_manager"},
+    ("period.manage", "acorns"): {"manager"},
+    ("assessment.points", "acorns"): STAFF,
+    ("period.view", "period_shared"): STAFF | A_FAMILIES,
+    ("period.view", "period_private"): STAFF,
+    ("assessment.record", "amy"): STAFF,
+    ("assessment.record", "zed"): {"other_manager"},
+    ("assessment.record", "eve_deleted"): NOBODY,
+    ("assessment.view", "amy_shared"): STAFF | {"parent_amy"},
+    ("assessment.view", "amy_private"): STAFF,
+    ("assessment.view", "ben_shared"): STAFF | {"parent_ben"},
+    ("progress.view", "amy"): STAFF | {"parent_amy"},
+    ("progress.view", "dan_left"): STAFF,
+    ("progress.view", "zed"): {"other_manager", "parent_zed"},
+    ("cohort.view", "acorns"): {"manager", "senior"},
+    ("cohort.view", "oak"): {"other_manager"},
 }
 
 
@@ -321,6 +354,7 @@ def states(world, django_capture_on_commit_callbacks, small_photo):
     objects["oak_parent_agreement"] = Agreement.objects.get(
         setting=objects["oak"], audience="parent"
     )
+    objects.update(_assessment_states(world))
     with django_capture_on_commit_callbacks(execute=True):
         made = _media_states(world, small_photo)
     objects.update(_media_after(world, made))
@@ -401,6 +435,46 @@ def _media_after(world, found: dict) -> dict:
     )
     media.remove(actor=manager, media=loaded["photo_deleted"])
     return {name: Media.objects.get(pk=item.pk) for name, item in found.items()}
+
+
+def _assessment_states(world) -> dict:
+    manager = world.actor("manager")
+    eyfs = Framework.objects.get(key="development-matters", setting=None)
+    own = assessment_services.framework_import(
+        actor=manager,
+        raw=b"type,name,area,aspect,band,from_months,to_months,plain_words\n"
+        b"framework,Acorn ways,,,,,,\narea,Outside,,,,,,\naspect,Climbing,Outside,,,,,\n",
+    )
+    shared, private = (
+        assessment_services.period_create(
+            actor=manager, name=name, assessed_on=date(2026, 10, 1), framework=eyfs
+        )
+        for name in ("Autumn", "Spring")
+    )
+    assessment_services.period_update(actor=manager, period=shared, shared_with_parents=True)
+    aspect = eyfs.aspects.first()
+    made = {}
+    for name, period, child in (
+        ("amy_shared", shared, "amy"),
+        ("amy_private", private, "amy"),
+        ("ben_shared", shared, "ben"),
+    ):
+        assessment_services.assessments_record(
+            actor=manager,
+            period=period,
+            child=world.children[child],
+            judgements={
+                aspect.pk: assessment_services.Judgement(judgement="secure", on_track=True)
+            },
+        )
+        made[name] = Assessment.objects.get(period=period, child=world.children[child])
+    return {
+        "eyfs": eyfs,
+        "acorns_framework": own,
+        "period_shared": AssessmentPeriod.objects.get(pk=shared.pk),
+        "period_private": private,
+        **made,
+    }
 
 
 def test_the_table_covers_every_action():

@@ -78,6 +78,10 @@ EVERYONE_PAGE = page(ok=[*STAFF, *PARENTS], other_manager="ok")
 SIGNED_IN_UNGATED = {**EVERYONE_PAGE, "parent_unaccepted": "ok"}
 # Pages about one's own account (sign-in address): anyone signed in, the operator too.
 PERSONAL_PAGE = {**SIGNED_IN_UNGATED, "operator": "ok"}
+COHORT_PAGE = page(
+    ok=["manager", "senior"], forbidden=["practitioner", *PARENTS], other_manager="ok"
+)
+COHORT_OBJECT = page(ok=["manager", "senior"], forbidden=["practitioner", *PARENTS])
 EVERYBODY = dict.fromkeys(ROLES, "ok")
 # A closed page; a suspended person's session ends before anything else is served.
 NOBODY = {**dict.fromkeys(ROLES, "404"), "suspended": "login"}
@@ -242,6 +246,32 @@ MATRIX = {
         {},
         page(ok=["manager"], missing=["senior", "practitioner", *PARENTS]),
     ),
+    # EYFS (R23, R24, R27): a child's progress for staff and the child's own
+    # family; recording, points and stories for staff; cohorts and the EYFS
+    # Profile for managers and seniors, never families.
+    "child_progress": (
+        "get",
+        {"child_id": "@amy"},
+        None,
+        page(ok=[*STAFF, "parent_child"], missing=["parent_other"]),
+    ),
+    "assess_child": ("get", {"child_id": "@amy", "period_id": "@period"}, None, STAFF_OBJECT),
+    "summary_create": ("get", {"child_id": "@amy"}, None, STAFF_OBJECT),
+    "periods": ("get", {}, None, STAFF_PAGE),
+    "period_detail": ("get", {"period_id": "@period"}, None, STAFF_OBJECT),
+    "cohort": ("get", {}, None, COHORT_PAGE),
+    "cohort_csv": ("get", {}, None, COHORT_PAGE),
+    # Without a period and aspect there is no figure to explain.
+    "cohort_children": (
+        "get",
+        {},
+        None,
+        page(missing=["manager", "senior"], forbidden=["practitioner", *PARENTS]),
+    ),
+    "eyfs_profile": ("get", {"period_id": "@profile_period"}, None, COHORT_OBJECT),
+    "eyfs_profile_csv": ("get", {"period_id": "@profile_period"}, None, COHORT_OBJECT),
+    "frameworks": ("get", {}, None, MANAGER_PAGE),
+    "framework_example": ("get", {}, None, MANAGER_PAGE),
     # The JSON API.
     "api:api_me": ("get", {}, None, API_EVERYONE),
     "api:api_staff": ("get", {}, None, API_MANAGER),

@@ -180,26 +180,28 @@ def expected_pages(world) -> dict:
     """page -> (who asks, URL, (queries after a people change, after a new
     entry, kept)). P: the session and the setting's versions (2); "who" is
     who is asking, kept until the people change (footsteps.core.stamps); M:
-    the photos and videos of the entries shown, and who is in them (2)."""
+    the photos and videos of the entries shown, and who is in them (2); T:
+    their areas of learning (1, R23); A: the areas for the filter (1), asked
+    with the authors whenever the page is built."""
     amy = world.children["amy"].pk
     return {
         # R5: P + who + 1 the children for the chooser + 1 a page of
         # observations with author, child count and how many replies they may
         # read (keyset: no count) + 1 the links to their own children, with the
-        # child + M = 8. After a new entry: without who and the children = 6. Kept: P.
-        "parent feed": ("parent_amy", reverse("feed"), (8, 6, 2)),
+        # child + M + T = 9. After a new entry: without who and the children = 7. Kept: P.
+        "parent feed": ("parent_amy", reverse("feed"), (9, 7, 2)),
         # R13, R25: P + who + 1 the child with room and key person + 1 the
         # authors for the filter + 1 a page of observations with authors and
         # reply counts + 1 their children + M + 1 the 14/30-day counts + 1 open
-        # next steps with who wrote them + 1 the child's parents = 12. After a
-        # new entry: without who and the child = 10. Kept: P (a child outside
-        # their scope is looked up, and 404, every time).
-        "child journal": ("senior", reverse("child_detail", args=[amy]), (12, 10, 2)),
+        # next steps with who wrote them + 1 the child's parents + T + A = 14.
+        # After a new entry: without who and the child = 12. Kept: P (a child
+        # outside their scope is looked up, and 404, every time).
+        "child journal": ("senior", reverse("child_detail", args=[amy]), (14, 12, 2)),
         # R17, R18, R19: P + who + for staff observations awaiting review: 1
         # the oldest with authors and reply counts + 1 their children + M; the
-        # same four for parents' contributions; + 1 the replies waiting, with
-        # author, child and observation = 12; 11; P.
-        "review queue": ("senior", reverse("review_queue"), (12, 11, 2)),
+        # same four for parents' contributions (each list with T); + 1 the
+        # replies waiting, with author, child and observation = 14; 13; P.
+        "review queue": ("senior", reverse("review_queue"), (14, 13, 2)),
         # R26: P + who + 1 totals (shared, late, average delay) + 1 the sizes
         # of the two observation queues + 1 replies waiting + 1 families and how
         # many viewed their journal + 1 children with counts, "quiet" flag and
@@ -207,22 +209,22 @@ def expected_pages(world) -> dict:
         "monitoring": ("manager", reverse("monitoring"), (9, 8, 8)),
         # R26, the list behind a monitoring figure: P + who + 1 the staff for
         # the filter + 1 a page with authors and reply counts + 1 their
-        # children + M = 8; 7; P.
+        # children + M + T + A = 10; without who: 9; P.
         "observation list": (
             "manager",
             reverse("observation_list") + "?status=published",
-            (8, 7, 2),
+            (10, 9, 2),
         ),
         # R15, R25: P + who + 1 the key children with room, 14/30-day counts
         # and open next steps + 1 the drafts and returned observations with
-        # authors and reply counts + 1 their children + M = 8; not kept: 7; 7.
-        "my key children": ("practitioner", reverse("key_children"), (8, 7, 7)),
+        # authors and reply counts + 1 their children + M + T = 9; not kept: 8; 8.
+        "my key children": ("practitioner", reverse("key_children"), (9, 8, 8)),
         # R5: P (the API's session sign-in asks the same) + who + 1 a page of
         # observations with author, child and reply counts + 1 links to their
-        # own children + 1 the replies themselves + M = 8; 7; P.
-        "API list, parent": ("parent_amy", reverse("api:api_observations"), (8, 7, 2)),
+        # own children + 1 the replies themselves + M + T = 9; 8; P.
+        "API list, parent": ("parent_amy", reverse("api:api_observations"), (9, 8, 2)),
         # R14: the same for staff.
-        "API list, staff": ("senior", reverse("api:api_observations"), (8, 7, 2)),
+        "API list, staff": ("senior", reverse("api:api_observations"), (9, 8, 2)),
     }
 
 
