@@ -6,6 +6,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
 
 from footsteps.api.auth import AgreementRequired, SessionActorAuth, TokenActorAuth
+from footsteps.assessments.api import router as assessments_router
 from footsteps.children.api import router as children_router
 from footsteps.journal.api import router as journal_router
 from footsteps.journal.services import EditConflict
@@ -66,6 +67,7 @@ api.add_router("", people_router)
 api.add_router("", children_router)
 api.add_router("", journal_router)
 api.add_router("", media_router)
+api.add_router("", assessments_router)
 
 
 def _error(request, status: int, detail: str, errors: dict | None = None):

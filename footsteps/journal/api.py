@@ -23,6 +23,8 @@ from footsteps.api.common import (
     errors,
     text,
 )
+from footsteps.assessments.api import AspectIds, Marks, marks_in
+from footsteps.assessments.selectors import with_area
 from footsteps.children.models import Child
 from footsteps.core.caching import journal_key
 from footsteps.core.pagination import KeysetPage
@@ -84,6 +86,23 @@ class ObservationOut(Schema):
     media: list[MediaOut] = Field(
         description="Processed photos and videos, as this reader's journal may show them."
     )
+    kind: str = Field(description="observation, story (a learning story) or check (at two).")
+    aspects: list[int] = Field(description="Ids of the EYFS aspects it shows (GET /frameworks).")
+    areas: list[str] = Field(
+        description="Its areas of learning: for families in plain words, for staff by name."
+    )
+
+    @staticmethod
+    def resolve_aspects(obj):
+        return [tag.aspect_id for tag in obj.tags]
+
+    @staticmethod
+    def resolve_areas(obj, context):
+        if can(context["request"].actor, "observation.staff_detail", obj):
+            names = [tag.aspect.area.name for tag in obj.tags]
+        else:
+            names = [tag.aspect.area.words_for_families for tag in obj.tags]
+        return list(dict.fromkeys(names))
 
     @staticmethod
     def resolve_author(obj):
@@ -144,6 +163,8 @@ class ObservationIn(BodyIn):
     shared_with_parents: bool = True
     publish: bool = False
     media: MediaKeys = []
+    aspects: AspectIds = []
+    marks: Marks = []
 
 
 class ObservationPatchIn(BodyIn):
@@ -155,6 +176,8 @@ class ObservationPatchIn(BodyIn):
     next_steps: LongText | None = None
     shared_with_parents: bool | None = None
     publish: bool = False
+    aspects: AspectIds | None = None
+    marks: Marks | None = Field(None, description="Replaces every child's mark; with aspects.")
 
 
 class ContributionIn(BodyIn):
@@ -316,22 +339,24 @@ class ObservationPage(Schema):
 def observations(
     request,
     child_id: Id | None = None,
+    area: Id | None = None,
     before: str | None = Query(None, max_length=100, description="`next` of the page before."),
     limit: int = Query(25, ge=1, le=100),
 ):
     """Every observation the actor may see, newest first (for a parent, their
     feed), a page at a time. `child_id` narrows to one child the actor may see;
-    any other is 404. Kept in the cache for this person and journal version, as
+    any other is 404. `area` (an area id, GET /frameworks) to entries showing
+    that area of learning. Kept in the cache for this person and journal version, as
     the pages are (footsteps.core.caching)."""
     actor = request.actor
     if child_id is not None:
         get_for(actor, "child.view", Child.objects.all(), pk=child_id)
         request.journal_of = frozenset([child_id])  # photos as this child's journal shows them
-    key = journal_key(actor, "api-observations", child_id, before, limit)
+    key = journal_key(actor, "api-observations", child_id, area, before, limit)
     body = cache.get(key)
     if body is None:
         page = KeysetPage(
-            selectors.journal_entries(actor, child_id=child_id, replies=True),
+            with_area(selectors.journal_entries(actor, child_id=child_id, replies=True), area),
             size=limit,
             cursor=before,
         )
@@ -381,9 +406,12 @@ def observation_create(request, data: ObservationIn):
     """Staff record an observation. `publish` shares it (after review where the
     setting wants it); otherwise it is a draft only its author sees. A child id
     outside the setting answers 404."""
-    payload = data.dict()
+    payload = data.dict(exclude={"marks"})
     created = services.observation_create(
-        actor=request.actor, children=payload.pop("child_ids"), **payload
+        actor=request.actor,
+        children=payload.pop("child_ids"),
+        marks=marks_in(request.actor, data.marks),
+        **payload,
     )
     return Status(201, _fresh(request, created.pk))
 
@@ -406,7 +434,7 @@ def observation_update(request, observation_id: Id, data: ObservationPatchIn):
     fields = {
         name: value
         for name, value in data.dict(
-            exclude_unset=True, exclude={"version", "publish", "child_ids"}
+            exclude_unset=True, exclude={"version", "publish", "child_ids", "aspects", "marks"}
         ).items()
         if value is not None
     }
@@ -416,6 +444,8 @@ def observation_update(request, observation_id: Id, data: ObservationPatchIn):
         expected_version=data.version,
         children=data.child_ids,
         publish=data.publish,
+        aspects=data.aspects,
+        marks=marks_in(request.actor, data.marks),
         **fields,
     )
     return _fresh(request, observation_id)

@@ -274,6 +274,13 @@ MATRIX = {
     "framework_example": ("get", {}, None, MANAGER_PAGE),
     # The JSON API.
     "api:api_me": ("get", {}, None, API_EVERYONE),
+    "api:api_frameworks": ("get", {}, None, API_EVERYONE),
+    "api:api_child_assessments": (
+        "get",
+        {"child_id": "@amy"},
+        None,
+        api(ok=[*STAFF, "parent_child"], missing=["parent_other"]),
+    ),
     "api:api_staff": ("get", {}, None, API_MANAGER),
     "api:api_staff_invite": (
         "post",
