@@ -176,8 +176,8 @@ def share_chart(*, chart_id: str, title: str, bars, compare_name: str = "") -> S
                 f'<rect x="{left}" y="{top + 22}" width="{before * scale:.1f}" height="12" '
                 f'fill="url(#hatch)" stroke="#1d6b52"/>'
                 + format_html(
-                    '<text x="{:.1f}" y="{}" class="small">{}: {}%</text>',
-                    left + before * scale + 6,
+                    '<text x="{}" y="{}" class="small">{}: {}%</text>',
+                    f"{left + before * scale + 6:.1f}",
                     top + 33,
                     compare_name,
                     before,

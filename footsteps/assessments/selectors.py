@@ -30,7 +30,7 @@ def frameworks_for(actor: Actor, *, chosen_only: bool = True) -> QuerySet[Framew
     usable = scope(actor, "framework.view", Framework.objects.all())
     if not chosen_only:
         return usable
-    chose = SettingFramework.objects.filter(setting_id=actor.setting_id)
+    chose = SettingFramework.objects.filter(setting=actor.setting)
     return usable.filter(
         Q(Exists(chose.filter(framework=OuterRef("pk"))))
         | (Q(default=True, setting__isnull=True) & ~Q(Exists(chose)))
@@ -323,8 +323,8 @@ def cohort_children(
     period, within one group."""
     rows = _assessed(actor, period).filter(aspect_id=aspect_id)
     if by:
-        rows = _grouped(rows, by)
-        rows = rows.filter(group__isnull=True) if value is None else rows.filter(group=value)
+        grouped = {"group__isnull": True} if value is None else {"group": value}
+        rows = _grouped(rows, by).filter(**grouped)
     return rows.select_related("child", "band").order_by("child__first_name", "child__last_name")
 
 

@@ -171,7 +171,7 @@ def period_update(
     require(actor, "period.manage", period.setting)
     if national_gld_percent is not None and not 0 <= national_gld_percent <= 100:
         raise ValidationError({"national_gld_percent": "Enter a percentage from 0 to 100."})
-    changes = {}
+    changes: dict[str, object] = {}
     if period.shared_with_parents != shared_with_parents:
         changes["shared_with_parents"] = shared_with_parents
     if period.national_gld_percent != national_gld_percent:
