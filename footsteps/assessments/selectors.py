@@ -13,6 +13,7 @@ from footsteps.assessments.models import (
     Area,
     Aspect,
     Assessment,
+    AssessmentChange,
     AssessmentPeriod,
     Framework,
     ObservationAspect,
@@ -429,3 +430,35 @@ def judged_counts(actor: Actor, period: AssessmentPeriod) -> dict[int, int]:
         .annotate(n=Count("pk"))
     )
     return {row["child"]: row["n"] for row in rows}
+
+
+def assessment_history(actor: Actor, *, period: AssessmentPeriod, child: Child, limit: int = 50):
+    """What changes to a child's judgements in a period replaced, newest first."""
+    return (
+        AssessmentChange.objects.filter(
+            assessment__in=scope(
+                actor, "assessment.view", Assessment.objects.filter(period=period, child=child)
+            )
+        )
+        .select_related("assessment__aspect", "changed_by__user")
+        .order_by("-changed_at", "-id")[:limit]
+    )
+
+
+def latest_prime_judgements(actor: Actor, child: Child) -> list[tuple]:
+    """The child's judgements in the prime areas at their latest assessment
+    point, for the key person writing the progress check at two:
+    [(period, area, aspect, assessment)]."""
+    found = []
+    for progress in child_progress(actor, child):
+        if progress.framework.kind != Framework.Kind.DEVELOPMENT or not progress.periods:
+            continue
+        period = progress.periods[-1][0]
+        for area in progress.areas:
+            if area.area.is_prime:
+                found += [
+                    (period, area.area, row.aspect, row.by_period[period.pk])
+                    for row in area.rows
+                    if period.pk in row.by_period
+                ]
+    return found

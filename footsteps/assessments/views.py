@@ -214,6 +214,7 @@ def assess_child(request, child_id, period_id):
             "form": form,
             "months": months,
             "expected": ages.expected_band(list(framework.bands.all()), months),
+            "history": selectors.assessment_history(actor, period=period, child=child),
         },
     )
 

@@ -103,10 +103,12 @@ def build_demo(
             next_steps="Count to 20 with objects.",
             observed_at=now - timedelta(days=1),
             publish=True,
+            aspects=_aspects("number", "building-relationships"),
         )
         journal.observation_create(
             actor=prac,
             children=[children[0]],
+            aspects=_aspects("fine-motor", "creating-with-materials"),
             title="Painting with a brush",
             notes="Amy held the brush with a tripod grip and painted circles.",
             observed_at=now - timedelta(days=3),
@@ -120,7 +122,9 @@ def build_demo(
             notes="Ben told us about his weekend at the seaside.",
             observed_at=now - timedelta(days=10),
             publish=True,
+            aspects=_aspects("speaking"),
         )
+        _demo_assessments(boss, children, obs)
         journal.comment_add(
             actor=Actor(user=parent_a.user, membership=parent_a),
             observation=obs,
@@ -142,6 +146,62 @@ def build_demo(
         "parent_b": parent_b,
         "children": children,
     }
+
+
+def _aspects(*keys: str) -> list:
+    from footsteps.assessments.models import Aspect
+
+    return list(
+        Aspect.objects.filter(
+            framework__key="development-matters", framework__setting=None, key__in=keys
+        )
+    )
+
+
+def _demo_assessments(boss, children, story_source) -> None:
+    """Two assessment points of Development Matters with judgements for every
+    child, shared with families, and a learning story for Amy (R23, R24, R27)."""
+    from footsteps.assessments import ages
+    from footsteps.assessments import services as assessments
+    from footsteps.assessments.models import Framework
+
+    dm = Framework.objects.get(key="development-matters", setting=None)
+    bands = list(dm.bands.all())
+    today = timezone.localdate()
+    points = [
+        assessments.period_create(
+            actor=boss, name=name, assessed_on=today - timedelta(days=days), framework=dm
+        )
+        for name, days in (("Autumn", 90), ("Spring", 1))
+    ]
+    scale = ["emerging", "developing", "secure"]
+    for step, period in enumerate(points):
+        for n, child in enumerate(children):
+            expected = ages.expected_band(
+                bands, ages.age_in_months(child.date_of_birth, period.assessed_on)
+            )
+            judgements = {}
+            for k, aspect in enumerate(dm.aspects.all()):
+                # A made-up but plausible spread: most on track, some not yet.
+                level = (n + k + step) % 3
+                judgements[aspect.pk] = assessments.Judgement(
+                    band=expected, judgement=scale[level], on_track=(n + k) % 4 != 0
+                )
+            assessments.assessments_record(
+                actor=boss, period=period, child=child, judgements=judgements
+            )
+        assessments.period_update(actor=boss, period=period, shared_with_parents=True)
+    journal.observation_create(
+        actor=boss,
+        children=[children[0]],
+        kind="story",
+        title="Amy's half term: building and counting",
+        notes="This half term Amy has loved the block area. She now counts objects to 12 "
+        "and works with a friend to plan what to build next.",
+        observed_at=timezone.now() - timedelta(hours=2),
+        publish=True,
+        draws_on=[story_source],
+    )
 
 
 def _demo_photos(actor) -> list:

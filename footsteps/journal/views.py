@@ -15,7 +15,12 @@ from django.views.decorators.http import require_POST
 from footsteps.access.policy import can
 from footsteps.access.views import get_for, requires
 from footsteps.assessments.forms import add_tag_fields, tag_initial, tags_from
-from footsteps.assessments.selectors import areas_for, check_areas, marks_prefetch
+from footsteps.assessments.selectors import (
+    areas_for,
+    check_areas,
+    latest_prime_judgements,
+    marks_prefetch,
+)
 from footsteps.children.models import Child
 from footsteps.children.selectors import children_for
 from footsteps.core.caching import journal_key, kept, people_key
@@ -207,6 +212,10 @@ def summary_create(request, child_id):
             "kind_name": title,
             "uploads": _uploads(request),
             "goes_to_review": _goes_to_review(actor),
+            # What the key person writes from: the latest judgements in the prime areas.
+            "latest": latest_prime_judgements(actor, child)
+            if kind == Observation.Kind.PROGRESS_CHECK
+            else [],
         },
     )
 
