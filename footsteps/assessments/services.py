@@ -107,12 +107,16 @@ def observation_tag(*, actor: Actor, observation, aspects, marks: dict | None = 
         Band.objects.filter(framework__in=frameworks_for(actor)).values_list("pk", flat=True)
     )
     for child_id, mark in marks.items():
+        # Ids and keys that name nothing here: "not found" (404 in the API).
         if int(child_id) not in children:
-            raise ValidationError({"marks": "Mark only the children this entry is about."})
-        if mark.band is not None and mark.band.pk not in bands:
-            raise ValidationError({"marks": "Choose a band of your setting's frameworks."})
-        if mark.judgement and mark.judgement not in scales:
-            raise ValidationError({"marks": f"“{mark.judgement}” is not a judgement in use."})
+            problem = "Mark only the children this entry is about."
+        elif mark.band is not None and mark.band.pk not in bands:
+            problem = "Choose a band of your setting's frameworks."
+        elif mark.judgement and mark.judgement not in scales:
+            problem = f"“{mark.judgement}” is not a judgement in use."
+        else:
+            continue
+        raise ValidationError({"marks": ValidationError(problem, code="not_found")})
     kept = {int(c): m for c, m in marks.items() if m.band is not None or m.judgement}
     old = {
         m.child_id: (m.band_id, m.judgement)

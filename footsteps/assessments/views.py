@@ -342,7 +342,7 @@ def cohort_csv(request):
     header = ["group", "children", "area", "aspect", "assessed", "on track", "share on track (%)"]
     if compare:
         header += [f"{compare.name}: assessed", f"{compare.name}: on track", f"{compare.name}: %"]
-    writer.writerow(header)
+    writer.writerow([_safe_cell(value) for value in header])
     for group in report.groups if report else ():
         for aspect in report.aspects:
             cell, before = group.cells[aspect.pk], group.before[aspect.pk]

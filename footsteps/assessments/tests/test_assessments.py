@@ -579,3 +579,100 @@ def test_r23_gld_needs_expected_in_all_twelve_goals_of_the_prime_areas_literacy_
     )
     assert len(rows) == 4
     assert all(row.endswith(("Y", "N")) for row in rows)
+
+
+# --- Learning stories and the progress check at two (R27) ----------------------
+
+
+def test_r27_a_learning_story_reaches_the_family_without_the_staff_only_entries_it_draws_on(
+    world,
+):
+    """R5 R27: a story about Amy draws on a shared entry and a staff-only note;
+    Amy's family sees the story in their feed, can reply, and sees only the
+    shared entry linked; staff see both."""
+    senior = world.actor("senior")
+    amy = world.children["amy"]
+    when = timezone.now() - timedelta(days=2)
+    shared = journal.observation_create(
+        actor=senior, children=[amy], title="Den building", observed_at=when, publish=True
+    )
+    private = journal.observation_create(
+        actor=senior,
+        children=[amy],
+        title="Worried about sleep",
+        observed_at=when,
+        publish=True,
+        shared_with_parents=False,
+    )
+    story = journal.observation_create(
+        actor=senior,
+        children=[amy],
+        kind="story",
+        title="Amy's half term",
+        notes="Amy has become a confident builder.",
+        observed_at=timezone.now() - timedelta(hours=1),
+        publish=True,
+        draws_on=[shared, private],
+    )
+    family = world.client("parent_amy")
+    assert "Learning story" in family.get(reverse("feed")).text
+    page = family.get(reverse("observation_detail", args=[story.pk])).text
+    assert "Den building" in page
+    assert "Worried about sleep" not in page
+    staff = world.client("senior").get(reverse("observation_detail", args=[story.pk])).text
+    assert "Worried about sleep" in staff
+    journal.comment_add(
+        actor=world.actor("parent_amy"), observation=story, child=amy, body="Lovely to read"
+    )
+    # Ben is not on the story: a story cannot draw on his entries.
+    bens = journal.observation_create(
+        actor=senior, children=[world.children["ben"]], title="Ben's", observed_at=when
+    )
+    with pytest.raises(ValidationError):
+        journal.observation_create(
+            actor=senior,
+            children=[amy],
+            kind="story",
+            title="x",
+            observed_at=timezone.now() - timedelta(hours=1),
+            draws_on=[bens],
+        )
+
+
+def test_r27_the_key_person_writes_a_progress_check_at_two_by_prime_area(world):
+    """R27: the form offers the three prime areas beside the child's latest
+    judgements; the family reads each section, and the page prints."""
+    manager = world.actor("manager")
+    amy = world.children["amy"]
+    period = _period(world)
+    assessments.assessments_record(
+        actor=manager,
+        period=period,
+        child=amy,
+        judgements={aspect("speaking").pk: Judgement(judgement="secure", on_track=True)},
+    )
+    client = world.client("senior")
+    form = client.get(reverse("summary_create", args=[amy.pk]), {"kind": "check"}).text
+    assert "Latest judgements in the prime areas (Autumn)" in form
+    for area in ("Communication and Language", "Physical Development"):
+        assert area in form
+    sent = client.post(
+        reverse("summary_create", args=[amy.pk]) + "?kind=check",
+        {
+            "title": "Progress check at two",
+            "notes": "Amy is a happy, chatty girl.",
+            "section_communication-and-language": "Uses short sentences.",
+            "section_physical-development": "Runs and climbs with confidence.",
+            "shared_with_parents": "on",
+            "publish": "1",
+        },
+    )
+    assert sent.status_code == 302
+    check = amy.observations.get(kind="check")
+    assert check.sections == {
+        "communication-and-language": "Uses short sentences.",
+        "physical-development": "Runs and climbs with confidence.",
+    }
+    page = world.client("parent_amy").get(reverse("observation_detail", args=[check.pk])).text
+    assert "Uses short sentences." in page
+    assert "Print" in page
