@@ -676,3 +676,58 @@ def test_r27_the_key_person_writes_a_progress_check_at_two_by_prime_area(world):
     page = world.client("parent_amy").get(reverse("observation_detail", args=[check.pk])).text
     assert "Uses short sentences." in page
     assert "Print" in page
+
+
+def test_tags_marks_choices_and_stories_raise_the_versions_cached_pages_depend_on(world):
+    """A new tag shows on a kept feed at the next request: every table added
+    here is watched by the database's triggers (footsteps.core.stamps)."""
+    from footsteps.assessments.models import SettingFramework
+    from footsteps.core import stamps
+    from footsteps.journal.models import Observation
+    from footsteps.tenancy.models import Setting
+
+    senior, amy = world.actor("senior"), world.children["amy"]
+    setting_id = amy.setting_id
+    when = timezone.now() - timedelta(hours=1)
+    entry = journal.observation_create(
+        actor=senior, children=[amy], title="Tagged", observed_at=when, publish=True
+    )
+
+    def versions():
+        setting = Setting.objects.get(pk=setting_id)
+        return setting.journal_version, setting.people_version
+
+    def raises(write, *, people: bool):
+        journal_before, people_before = versions()
+        write()
+        journal_after, people_after = versions()
+        assert journal_after > journal_before
+        assert (people_after > people_before) is people
+
+    raises(
+        lambda: ObservationAspect.objects.create(observation=entry, aspect=aspect("speaking")),
+        people=False,
+    )
+    raises(
+        lambda: ObservationMark.objects.create(observation=entry, child=amy, judgement="secure"),
+        people=False,
+    )
+    raises(
+        lambda: Observation.draws_on.through.objects.create(
+            from_observation=entry, to_observation=world.observations["shared"]
+        ),
+        people=False,
+    )
+    raises(
+        lambda: SettingFramework.objects.create(
+            setting_id=setting_id, framework=framework("birth-to-5-matters")
+        ),
+        people=True,
+    )
+    tried = {
+        ObservationAspect._meta.db_table,
+        ObservationMark._meta.db_table,
+        Observation.draws_on.through._meta.db_table,
+        SettingFramework._meta.db_table,
+    }
+    assert tried == set(stamps.ASSESSMENT_TABLES) | set(stamps.SUMMARY_TABLES)
