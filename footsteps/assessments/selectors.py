@@ -269,20 +269,20 @@ def cohort_report(
     """The share of children on track in each aspect of a period, for the whole
     setting and (with `by`) for each group; with `compare`, the same for another
     period beside it. Aggregate queries only, whatever the number of children:
-    3 for the whole setting, 1 more to compare; a grouping adds 2 (and 1 for
+    3 for the whole setting, 1 more to compare; a grouping adds 1 (and 1 for
     room or key person names), 1 more to compare."""
     aspects = list(Aspect.objects.filter(framework_id=period.framework_id).select_related("area"))
     assessed = _assessed(actor, period)
     earlier = _assessed(actor, compare) if compare else None
-    whole = Group(
-        value=None, name="Whole setting", children=assessed.values("child").distinct().count()
-    )
+    whole = Group(value=None, name="Whole setting", children=0)
     now, before = _cells(assessed), _cells(earlier) if earlier is not None else {}
     for aspect in aspects:
         whole.cells[aspect.pk] = now.get((None, aspect.pk), Cell())
         whole.before[aspect.pk] = before.get((None, aspect.pk), Cell())
     groups = [whole]
-    if by:
+    if not by:
+        whole.children = assessed.values("child").distinct().count()
+    else:
         now = _cells(assessed, by)
         before = _cells(earlier, by) if earlier is not None else {}
         sizes = {
@@ -291,6 +291,8 @@ def cohort_report(
             .values("group")
             .annotate(n=Count("child", distinct=True))
         }
+        # Each child is in exactly one group: the groups add up to the setting.
+        whole.children = sum(sizes.values())
         names = _group_names(actor, by, list(sizes))
         for value in sorted(sizes, key=_sort_key):
             group = Group(value=value, name=names[value], children=sizes[value])
