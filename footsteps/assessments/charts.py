@@ -109,10 +109,10 @@ def progress_chart(*, chart_id: str, title: str, levels: list[str], points, line
             i, v = known[-1]
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" fill="{}">{} {}</text>',
+                    '<text x="{}" y="{}" class="series-{}">{} {}</text>',
                     x(len(points) - 1) + 14,
                     y(v) + 4 + (n % 3 - 1) * 12,
-                    colour,
+                    n % len(colours),
                     mark_safe(  # noqa: S308 (our own constant shape name)
                         {"circle": "●", "square": "■", "triangle": "▲", "diamond": "◆"}[shape]
                     ),
@@ -143,9 +143,13 @@ def share_chart(*, chart_id: str, title: str, bars, compare_name: str = "") -> S
             height,
             title,
         ),
-        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#e4f2ec"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="#1d6b52" stroke-width="2"/></pattern></defs>',
+        format_html(
+            '<defs><pattern id="{}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+            'patternTransform="rotate(45)"><rect width="6" height="6" fill="#e4f2ec"/>'
+            '<line x1="0" y1="0" x2="0" y2="6" stroke="#1d6b52" stroke-width="2"/>'
+            "</pattern></defs>",
+            chart_id,
+        ),
     ]
     for tick in (0, 50, 100):
         tx = left + tick * scale
@@ -174,7 +178,7 @@ def share_chart(*, chart_id: str, title: str, bars, compare_name: str = "") -> S
         if compare_name and before is not None:
             parts.append(
                 f'<rect x="{left}" y="{top + 22}" width="{before * scale:.1f}" height="12" '
-                f'fill="url(#hatch)" stroke="#1d6b52"/>'
+                f'fill="url(#{chart_id}-hatch)" stroke="#1d6b52"/>'
                 + format_html(
                     '<text x="{}" y="{}" class="small">{}: {}%</text>',
                     f"{left + before * scale + 6:.1f}",

@@ -9,8 +9,11 @@ TAG_FIELDS = ("aspects", "band", "judgement")
 
 
 class BandChoice(forms.ModelChoiceField):
+    """Bands by name, with their framework's name where several have bands."""
+
     def label_from_instance(self, band):
-        return f"{band.framework.name}: {band.name}"
+        several = len({b.framework_id for b in self.queryset}) > 1
+        return f"{band.framework.name}: {band.name}" if several else band.name
 
 
 def add_tag_fields(form, actor, *, marked_children=()) -> None:
@@ -19,7 +22,13 @@ def add_tag_fields(form, actor, *, marked_children=()) -> None:
     edited) a band and judgement per child, for small-group marking.
     `form.tag_tree` is what the template draws the aspect choice from."""
     frameworks = frameworks_for(actor)
-    form.tag_tree = framework_tree(frameworks.order_by("kind", "name"))
+    # Everyday tagging: development frameworks first, then the characteristics
+    # of effective learning. The Early Learning Goals repeat the same areas and
+    # are judged at the end of reception: offered only without a development one.
+    if frameworks.filter(kind=Framework.Kind.DEVELOPMENT).exists():
+        frameworks = frameworks.exclude(kind=Framework.Kind.GOALS)
+    order = [Framework.Kind.DEVELOPMENT, Framework.Kind.GOALS, Framework.Kind.CHARACTERISTICS]
+    form.tag_tree = sorted(framework_tree(frameworks), key=lambda f: (order.index(f.kind), f.name))
     aspect_ids = [a.pk for f in form.tag_tree for area in f.areas.all() for a in area.aspects.all()]
     bands = Band.objects.filter(framework__in=frameworks).select_related("framework")
     judgements = {j["key"]: j["name"] for f in form.tag_tree for j in f.judgements}
@@ -141,7 +150,8 @@ class PeriodOptionsForm(Form):
 
 
 class AssessmentForm(Form):
-    """A child's judgements in one period: band, judgement and on track per aspect."""
+    """A child's judgements in one period: band, judgement and on track per
+    aspect. Labels are short: each aspect's fields sit in a fieldset named for it."""
 
     def __init__(self, *args, period, rows, evidence_choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,7 +165,7 @@ class AssessmentForm(Form):
                 current = rows.get(aspect.pk)
                 if bands:
                     self.fields[f"{prefix}_band"] = forms.ModelChoiceField(
-                        label=f"Band for {aspect.name}",
+                        label="Band",
                         queryset=framework.bands.all(),
                         required=False,
                         empty_label="—",
@@ -163,13 +173,13 @@ class AssessmentForm(Form):
                     )
                 if framework.judgements:
                     self.fields[f"{prefix}_judgement"] = forms.ChoiceField(
-                        label=f"Judgement for {aspect.name}",
+                        label="Judgement",
                         choices=scale,
                         required=False,
                         initial=current.judgement if current else "",
                     )
                 self.fields[f"{prefix}_on_track"] = forms.TypedChoiceField(
-                    label=f"On track for {aspect.name}",
+                    label="On track for age",
                     choices=[("", "—"), ("yes", "Yes"), ("no", "No")],
                     coerce=lambda v: {"yes": True, "no": False}.get(v),
                     empty_value=None,
@@ -177,7 +187,7 @@ class AssessmentForm(Form):
                     initial=_yes_no(current.on_track) if current else "",
                 )
                 self.fields[f"{prefix}_evidence"] = forms.MultipleChoiceField(
-                    label=f"Evidence for {aspect.name}",
+                    label="Evidence (entries)",
                     choices=evidence_choices,
                     required=False,
                     widget=forms.SelectMultiple(attrs={"size": 3}),

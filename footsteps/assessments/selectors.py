@@ -105,6 +105,10 @@ class AreaProgress:
     area: Area
     rows: list[AspectRow]
 
+    @property
+    def judged(self) -> bool:
+        return any(row.by_period for row in self.rows)
+
 
 @dataclass
 class FrameworkProgress:

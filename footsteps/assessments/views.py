@@ -180,8 +180,10 @@ def assess_child(request, child_id, period_id):
         a.aspect_id: a
         for a in Assessment.objects.filter(period=period, child=child).prefetch_related("evidence")
     }
+    # Evidence is what is in the journal: published entries, not drafts or
+    # a family's entry still waiting for approval.
     recent = journal_selectors.journal_entries(actor, child_id=child.pk).filter(
-        kind=Observation.Kind.OBSERVATION
+        kind=Observation.Kind.OBSERVATION, status=Observation.Status.PUBLISHED
     )[:40]
     evidence_choices = [(str(o.pk), f"{o.observed_at:%d %b} · {o.title}") for o in recent]
     form = AssessmentForm(
@@ -306,6 +308,7 @@ def cohort(request):
             group.chart = charts.share_chart(
                 chart_id=f"share-{number}",
                 title=f"On track in {report.period.name}: {group.name}",
+                # Bars for the aspects judged in this point; the table lists all.
                 bars=[
                     (
                         aspect.name,
@@ -313,6 +316,7 @@ def cohort(request):
                         group.before[aspect.pk].percent if compare else None,
                     )
                     for aspect in report.aspects
+                    if report.groups[0].cells[aspect.pk].assessed
                 ],
                 compare_name=compare.name if compare else "",
             )
