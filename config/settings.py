@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "footsteps.journal",
     "footsteps.media",
     "footsteps.assessments",
+    "footsteps.records",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,10 @@ STATIC_ROOT = VAR_DIR / "static"
 # The project's own CSS and vendored htmx live outside any app's static/ folder.
 STATICFILES_DIRS = [BASE_DIR / "footsteps" / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# R34: every permanent deletion is also appended here (kind and id, no personal
+# content), outside the database and media backups, so that after a restore
+# `manage.py reapply_erasures` deletes again what had been purged.
+ERASURE_LOG = Path(env_str("ERASURE_LOG", str(VAR_DIR / "erasures.jsonl")))
 MEDIA_URL = "/media-not-served-directly/"
 WHITENOISE_USE_FINDERS = DEBUG
 

@@ -22,6 +22,7 @@ STORAGES = {
 }
 # Uploaded and processed files of this test process, away from var/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="footsteps-test-media-"))
+ERASURE_LOG = MEDIA_ROOT.with_name(MEDIA_ROOT.name + "-erasures.jsonl")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 SITE_URL = "http://testserver"

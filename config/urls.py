@@ -9,6 +9,7 @@ from footsteps.core import views as core
 from footsteps.journal import views as journal
 from footsteps.media import views as media
 from footsteps.people import views as people
+from footsteps.records import views as records
 from footsteps.tenancy import views as tenancy
 
 # The allauth pages Footsteps uses. Every other one (its email addresses page,
@@ -107,9 +108,28 @@ urlpatterns = [
         name="eyfs_profile_csv",
     ),
     path("manage/frameworks/", assessments.frameworks, name="frameworks"),
+    # The deleted area (R34).
+    path("manage/deleted/", records.deleted_area, name="deleted_area"),
     path(
-        "manage/frameworks/example.csv", assessments.framework_example, name="framework_example"
+        "manage/deleted/<int:deletion_id>/restore/",
+        records.deletion_restore,
+        name="deletion_restore",
     ),
+    path(
+        "observations/<int:observation_id>/delete/",
+        records.observation_delete,
+        name="observation_delete",
+    ),
+    path("comments/<int:comment_id>/delete/", records.comment_delete, name="comment_delete"),
+    # Taking down what is inappropriate (R38).
+    path("comments/<int:comment_id>/remove/", records.comment_remove, name="comment_remove"),
+    path(
+        "observations/<int:observation_id>/remove/",
+        records.contribution_remove,
+        name="contribution_remove",
+    ),
+    path("children/<int:child_id>/delete/", records.child_delete, name="child_delete"),
+    path("manage/frameworks/example.csv", assessments.framework_example, name="framework_example"),
     path("next-steps/<int:step_id>/achieved/", journal.next_step_achieve, name="next_step_achieve"),
     # The journal.
     path("journal/", journal.feed, name="feed"),

@@ -283,7 +283,11 @@ OBS_REVIEWER_AMENDABLE = (
     OBS_IN_SETTING & OBS_STAFF_SOURCE & FieldIn("status", "awaiting_review", "published")
 )
 
-COMMENT_IN_SETTING = InSetting("observation__setting_id") & NotDeleted("observation__deleted_at")
+COMMENT_IN_SETTING = (
+    InSetting("observation__setting_id")
+    & NotDeleted("observation__deleted_at")
+    & NotDeleted("deleted_at")
+)
 
 # Photos and videos (R14, R19, R28, R31): staff see those of entries they may
 # see; families those of entries they may see, once processed, where every
@@ -350,12 +354,32 @@ RULES: dict[str, dict[str, Rule]] = {
     "child.view": {**_staff(CHILD_IN_SETTING), PARENT: CHILD_IN_SETTING & OwnChild()},
     "child.journal": _staff(CHILD_IN_SETTING),
     "child.edit": _managers(CHILD_IN_SETTING),
+    # The deleted area (R34): managers delete children; entries go with the
+    # managers and seniors, or with their staff author; a reply with reviewers
+    # or its author. A manager restores any of them until it is purged.
+    "child.delete": _managers(CHILD_IN_SETTING),
+    "observation.delete": {
+        **_reviewers(OBS_IN_SETTING),
+        PRACTITIONER: OBS_IN_SETTING & OBS_STAFF_SOURCE & OBS_AUTHOR,
+    },
+    "comment.delete": {
+        **_reviewers(COMMENT_IN_SETTING),
+        PRACTITIONER: COMMENT_IN_SETTING & IsActorsMembership("author_id"),
+        PARENT: COMMENT_IN_SETTING & IsActorsMembership("author_id") & OwnChild("child_id"),
+    },
+    "deletion.view": _managers(SETTING_ITSELF),
+    "deletion.restore": _managers(InSetting()),
     # Whether photos of a child may appear in other children's journals (R28):
     # the family decides; a manager records what the family asks for.
     "child.consent": {MANAGER: CHILD_IN_SETTING, PARENT: CHILD_IN_SETTING & OwnChild()},
     # A child's surname: the staff's records; families see first names only (R5).
     "child.full_name": _staff(CHILD_IN_SETTING),
-    "nextstep.manage": _staff(InSetting("child__setting_id") & NotDeleted("child__deleted_at")),
+    # A child who has left has a read-only journal (R6, R35).
+    "nextstep.manage": _staff(
+        InSetting("child__setting_id")
+        & NotDeleted("child__deleted_at")
+        & FieldIn("child__status", "active")
+    ),
     # People (R12): memberships and parent links of the manager's own setting.
     "membership.manage": _managers(InSetting()),
     "link.manage": _managers(InSetting("child__setting_id")),
@@ -407,6 +431,12 @@ RULES: dict[str, dict[str, Rule]] = {
         & (FieldIn("status", "published") | IsActorsMembership("author_id")),
     },
     "comment.approve": _staff(COMMENT_IN_SETTING & FieldIn("status", "pending")),
+    # Taking down what is inappropriate, with a reason (R38): reviewers, on a
+    # published reply or an approved family entry.
+    "comment.remove": _reviewers(COMMENT_IN_SETTING & FieldIn("status", "published")),
+    "contribution.remove": _reviewers(
+        OBS_IN_SETTING & OBS_PARENT_SOURCE & FieldIn("status", "published")
+    ),
     "media.upload": {**_staff(SETTING_ITSELF), PARENT: SETTING_ITSELF},
     "media.view": {
         **_reviewers(
@@ -440,7 +470,7 @@ RULES: dict[str, dict[str, Rule]] = {
         **_staff(InSetting()),
         PARENT: InSetting() & FieldIn("shared_with_parents", True),
     },
-    "assessment.record": _staff(CHILD_IN_SETTING),
+    "assessment.record": _staff(CHILD_IN_SETTING & FieldIn("status", "active")),
     "assessment.view": {
         **_staff(ASSESSMENT_IN_SETTING),
         PARENT: ASSESSMENT_IN_SETTING

@@ -26,6 +26,9 @@ class Observation(models.Model):
         PENDING = "pending", "Waiting for approval"
         DECLINED = "declined", "Declined"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        # An approved family entry staff took down as inappropriate (R38):
+        # the family sees it was removed, and why (review_note).
+        REMOVED = "removed", "Removed by the setting"
 
     class Source(models.TextChoices):
         STAFF = "staff", "Staff"
@@ -127,6 +130,9 @@ class Comment(models.Model):
     class Status(models.TextChoices):
         PUBLISHED = "published", "Published"
         PENDING = "pending", "Awaiting approval"
+        # Taken down by staff as inappropriate (R38): its family sees only
+        # that it was removed.
+        REMOVED = "removed", "Removed by the setting"
 
     observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="comments")
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
@@ -140,6 +146,10 @@ class Comment(models.Model):
     approved_by = models.ForeignKey(
         "people.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # R38: why staff removed it; staff read it with the original words.
+    removed_reason = models.CharField(max_length=500, blank=True)
+    # R34: in the deleted area until purged (footsteps.records).
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

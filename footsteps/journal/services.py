@@ -31,6 +31,8 @@ from footsteps.media import services as media_services
 from footsteps.tenancy.models import Setting
 
 Status = Observation.Status
+# A leaver's journal is read-only (R6, R35).
+LEFT = "{name} has left: the journal is read-only."
 AMENDABLE_FIELDS = ("title", "notes", "next_steps", "observed_at", "shared_with_parents")
 
 
@@ -540,6 +542,15 @@ def comment_add(*, actor: Actor, observation: Observation, child: Child, body: s
     # child is on the entry (R5).
     if not can(actor, "child.view", child):
         raise ValidationError({"child": ValidationError(NOT_YOUR_CHILD, code="not_found")})
+    if not child.is_active:
+        # A leaver's journal is read-only (R6, R35).
+        raise ValidationError(
+            {
+                "child": ValidationError(
+                    f"{child.first_name} has left: the journal is read-only.", code="conflict"
+                )
+            }
+        )
     if not observation.links.filter(child=child).exists():
         raise ValidationError(
             {
@@ -590,6 +601,10 @@ def comment_approve(*, actor: Actor, comment: Comment) -> Comment:
 @transaction.atomic
 def next_step_add(*, actor: Actor, child: Child, text: str) -> NextStep:
     require(actor, "child.journal", child)
+    if not child.is_active:
+        raise ValidationError(
+            {"text": ValidationError(LEFT.format(name=child.first_name), code="conflict")}
+        )
     if not text.strip():
         raise ValidationError({"text": "Write the next step."})
     step = NextStep.objects.create(child=child, text=text.strip(), created_by=actor.member)
@@ -618,3 +633,36 @@ def journal_visit_record(*, actor: Actor) -> None:
     today = timezone.localdate()
     if cache.add(f"visit:{actor.member.pk}:{today}", True, timeout=24 * 60 * 60):
         JournalVisit.objects.get_or_create(parent=actor.member, visited_on=today)
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why, for the record and for the family."})
+    return reason[:500]
+
+
+@transaction.atomic
+def comment_remove(*, actor: Actor, comment: Comment, reason: str) -> Comment:
+    """Take down an inappropriate reply (R38). Its family sees that it was
+    removed, never its words again; staff keep both, with the reason."""
+    require(actor, "comment.remove", comment)
+    comment.status = Comment.Status.REMOVED
+    comment.removed_reason = _reason(reason)
+    comment.save(update_fields=["status", "removed_reason"])
+    audit_act(actor, "comment.removed", target=comment)
+    return comment
+
+
+@transaction.atomic
+def contribution_remove(*, actor: Actor, observation: Observation, reason: str) -> Observation:
+    """Take down an approved family entry (R38): it leaves the journal; the
+    family who sent it sees that it was removed and why."""
+    require(actor, "contribution.remove", observation)
+    observation.status = Status.REMOVED
+    observation.review_note = _reason(reason)
+    observation.reviewed_by = actor.member
+    observation.reviewed_at = timezone.now()
+    observation.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+    audit_act(actor, "contribution.removed", target=observation)
+    return observation

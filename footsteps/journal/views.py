@@ -441,8 +441,12 @@ def next_step_add(request, child_id):
     child = get_for(request.actor, "child.journal", Child.objects.all(), pk=child_id)
     form = NextStepForm(request.POST)
     if form.is_valid():
-        services.next_step_add(actor=request.actor, child=child, text=form.cleaned_data["text"])
-        messages.success(request, "Next step added.")
+        try:
+            services.next_step_add(actor=request.actor, child=child, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Next step added.")
     else:
         messages.error(request, "Write the next step first.")
     return redirect("child_detail", child.pk)
@@ -549,6 +553,8 @@ def _allowed(actor, observation) -> dict:
         "contribution.review",
         "contribution.withdraw",
         "observation.comment",
+        "observation.delete",
+        "contribution.remove",
     )
     return {action.replace(".", "_"): can(actor, action, observation) for action in actions}
 

@@ -14,7 +14,6 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 
 from footsteps.access.actor import Actor
 from footsteps.access.policy import require, scope
@@ -187,14 +186,12 @@ def retry(*, actor: Actor, media: Media) -> Media:
 
 @transaction.atomic
 def remove(*, actor: Actor, media: Media) -> None:
-    """Take a photo or video off its entry and out of every journal; the files
-    themselves go when deleted records are purged."""
-    require(actor, "media.edit", media)
-    media.deleted_at = timezone.now()
-    media.save(update_fields=["deleted_at"])
+    """Take a photo or video off its entry and out of every journal, into the
+    deleted area (R34): the files go when it is purged."""
+    from footsteps.records.services import media_delete
+
+    media_delete(actor=actor, media=media)
     _discard_upload(media)
-    if media.observation_id:
-        audit_act(actor, "media.remove", media.observation, media=str(media.key))
 
 
 def attach(*, actor: Actor, observation, keys) -> list[Media]:

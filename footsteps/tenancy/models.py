@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -29,6 +30,13 @@ class Setting(models.Model):
     media_max_video_seconds = models.PositiveIntegerField("longest video (seconds)", default=180)
     parents_may_download = models.BooleanField(
         default=True, help_text="Families may save photos and videos to their devices."
+    )
+    # R34: how long deleted items stay restorable before they are purged.
+    purge_after_days = models.PositiveSmallIntegerField(
+        "days in the deleted area",
+        default=30,
+        validators=[MinValueValidator(7), MaxValueValidator(365)],
+        help_text="Deleted items can be restored for this long, then go for good (7 to 365).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Raised by database triggers (footsteps.core.stamps): the journal version on

@@ -15,6 +15,7 @@ from footsteps.media import services as media_services
 from footsteps.media.models import Media
 from footsteps.people import services as people
 from footsteps.people.models import User
+from footsteps.records import services as records
 from footsteps.tenancy import services as tenancy
 from footsteps.tenancy.models import Setting
 
@@ -72,6 +73,22 @@ def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo)
         assessed_on=timezone.localdate(),
         framework=Framework.objects.get(key="eyfs-profile", setting=None),
     )
+    spare = journal.observation_create(
+        actor=manager,
+        children=[world.children["amy"]],
+        title="Deleted by mistake",
+        observed_at=yesterday,
+        publish=True,
+    )
+    deleted = records.observation_delete(actor=manager, observation=spare)
+    from_home = journal.contribution_create(
+        actor=world.actor("parent_amy"),
+        children=[world.children["amy"]],
+        title="Approved from home",
+        notes="Cooking",
+        observed_at=yesterday,
+    )
+    journal.contribution_approve(actor=manager, observation=from_home)
     operator = User.objects.create_superuser("ops@footsteps.test", PASSWORD, full_name="Ops")
     return {
         "operator_user": operator,
@@ -92,5 +109,8 @@ def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo)
         "waiting_upload": waiting.key,
         "period": period.pk,
         "profile_period": profile.pk,
+        "deleted_item": deleted.pk,
+        "amy_reply": world.comments["amy"].pk,
+        "approved_contribution": from_home.pk,
         "world": world,
     }

@@ -33,6 +33,8 @@ from footsteps.media import services as media
 from footsteps.media.models import Media
 from footsteps.people import services as people
 from footsteps.people.models import ApiToken, Membership, User
+from footsteps.records import services as records
+from footsteps.records.models import Deletion
 from footsteps.tenancy.models import Agreement, Setting
 from footsteps.tenancy.services import setting_update
 
@@ -101,6 +103,13 @@ ACTION_MODELS = {
     "assessment.view": Assessment,
     "progress.view": Child,
     "cohort.view": Setting,
+    "child.delete": Child,
+    "observation.delete": Observation,
+    "comment.delete": Comment,
+    "deletion.view": Setting,
+    "deletion.restore": Deletion,
+    "comment.remove": Comment,
+    "contribution.remove": Observation,
 }
 
 # (action, object) -> the people who may. Objects are named in the `states` fixture.
@@ -243,6 +252,30 @@ EXPECTED = {
     ("progress.view", "zed"): {"other_manager", "parent_zed"},
     ("cohort.view", "acorns"): {"manager", "senior"},
     ("cohort.view", "oak"): {"other_manager"},
+    # The deleted area (R34): managers delete children; managers and seniors
+    # any entry, a practitioner their own; a reply its author or a reviewer;
+    # a manager restores. Nothing already deleted is deleted again.
+    ("child.delete", "amy"): {"manager"},
+    ("child.delete", "zed"): {"other_manager"},
+    ("child.delete", "eve_deleted"): NOBODY,
+    ("observation.delete", "shared"): STAFF,  # the practitioner wrote it
+    ("observation.delete", "awaiting"): STAFF,
+    ("observation.delete", "contribution"): {"manager", "senior"},
+    ("observation.delete", "returned"): STAFF,
+    ("observation.delete", "deleted"): NOBODY,
+    ("observation.delete", "zed_entry"): {"other_manager"},
+    ("comment.delete", "amy_reply"): {"manager", "senior", "parent_amy"},
+    ("comment.delete", "staff_reply"): {"manager", "senior"},
+    ("comment.delete", "pending_reply"): {"manager", "senior", "parent_ben"},
+    ("deletion.view", "acorns"): {"manager"},
+    ("deletion.view", "oak"): {"other_manager"},
+    ("deletion.restore", "deleted_item"): {"manager"},
+    # Taking down what is inappropriate (R38): reviewers, published items only.
+    ("comment.remove", "amy_reply"): {"manager", "senior"},
+    ("comment.remove", "pending_reply"): NOBODY,
+    ("contribution.remove", "approved_contribution"): {"manager", "senior"},
+    ("contribution.remove", "contribution"): NOBODY,  # still waiting
+    ("contribution.remove", "shared"): NOBODY,  # staff's own entries are amended, not removed
 }
 
 
@@ -355,6 +388,22 @@ def states(world, django_capture_on_commit_callbacks, small_photo):
         setting=objects["oak"], audience="parent"
     )
     objects.update(_assessment_states(world))
+    spare = journal.observation_create(
+        actor=world.actor("senior"),
+        children=[amy],
+        title="Spare",
+        observed_at=yesterday,
+        publish=True,
+    )
+    objects["deleted_item"] = records.observation_delete(actor=manager, observation=spare)
+    sent = journal.contribution_create(
+        actor=world.actor("parent_amy"),
+        children=[amy],
+        title="Approved",
+        notes="From home",
+        observed_at=yesterday,
+    )
+    objects["approved_contribution"] = journal.contribution_approve(actor=manager, observation=sent)
     with django_capture_on_commit_callbacks(execute=True):
         made = _media_states(world, small_photo)
     objects.update(_media_after(world, made))

@@ -272,6 +272,35 @@ MATRIX = {
     "eyfs_profile_csv": ("get", {"period_id": "@profile_period"}, None, COHORT_OBJECT),
     "frameworks": ("get", {}, None, MANAGER_PAGE),
     "framework_example": ("get", {}, None, MANAGER_PAGE),
+    # The deleted area (R34).
+    "deleted_area": ("get", {}, None, MANAGER_PAGE),
+    "deletion_restore": ("post", {"deletion_id": "@deleted_item"}, {}, MANAGER_OBJECT),
+    "observation_delete": (
+        "post",
+        {"observation_id": "@amy_only"},
+        {},
+        page(ok=["manager", "senior"], missing=["practitioner"], forbidden=PARENTS),
+    ),
+    "comment_delete": (
+        "post",
+        {"comment_id": "@pending_comment"},
+        {},
+        page(ok=["manager", "senior", "parent_child"], missing=["practitioner", "parent_other"]),
+    ),
+    "child_delete": ("post", {"child_id": "@amy"}, {}, MANAGER_OBJECT),
+    # Taking down what is inappropriate (R38): Amy's family's approved reply.
+    "comment_remove": (
+        "post",
+        {"comment_id": "@amy_reply"},
+        {"reason": "Names another child"},
+        page(ok=["manager", "senior"], forbidden=["practitioner", *PARENTS]),
+    ),
+    "contribution_remove": (
+        "post",
+        {"observation_id": "@approved_contribution"},
+        {"reason": "Not about Amy"},
+        page(ok=["manager", "senior"], forbidden=["practitioner", *PARENTS]),
+    ),
     # The JSON API.
     "api:api_me": ("get", {}, None, API_EVERYONE),
     "api:api_frameworks": ("get", {}, None, API_EVERYONE),

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from footsteps.records.services import purge_due
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete for good what has stayed in the deleted area past its setting's delay: "
+        "rows and every stored file. Run it daily (cron). Safe to stop and run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=200)
+        parser.add_argument(
+            "--pause",
+            type=float,
+            default=0.0,
+            help="Seconds between batches, to spare the database.",
+        )
+
+    def handle(self, *args, batch_size, pause, **options):
+        done = purge_due(batch_size=batch_size, pause=pause)
+        self.stdout.write(f"Deleted for good: {done}")
