@@ -31,6 +31,7 @@ from footsteps.core.pagination import KeysetPage
 from footsteps.journal import selectors, services
 from footsteps.journal.models import Comment, NextStep, Observation
 from footsteps.media.api import MediaOut, media_out
+from footsteps.records import services as records
 
 router = Router(tags=["journal"])
 
@@ -449,6 +450,26 @@ def observation_update(request, observation_id: Id, data: ObservationPatchIn):
         **fields,
     )
     return _fresh(request, observation_id)
+
+
+@router.delete(
+    "/observations/{observation_id}",
+    response={204: None, **errors(404)},
+    url_name="api_observation_delete",
+)
+@action("observation.delete")
+def observation_delete(request, observation_id: Id):
+    """Move an entry to the setting's deleted area (R34): gone from every
+    journal at once; a manager can restore it until it is deleted for good."""
+    observation = get_to_act_on(
+        request.actor,
+        "observation.delete",
+        Observation.objects.all(),
+        seen_with="observation.view",
+        pk=observation_id,
+    )
+    records.observation_delete(actor=request.actor, observation=observation)
+    return Status(204, None)
 
 
 @router.post(

@@ -340,6 +340,17 @@ MATRIX = {
         API_MANAGER_OBJECT,
     ),
     "api:api_unlink": ("delete", {"link_id": "@amy_link"}, None, API_MANAGER_OBJECT),
+    # R34: amy_only is the senior's: a practitioner sees it but may not delete it.
+    "api:api_observation_delete": (
+        "delete",
+        {"observation_id": "@amy_only"},
+        None,
+        api(
+            ok=["manager", "senior"],
+            forbidden=["practitioner", "parent_child"],
+            missing=["parent_other"],
+        ),
+    ),
     "api:api_children": ("get", {}, None, API_EVERYONE),
     "api:api_child": (
         "get",
