@@ -1,5 +1,11 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+# The previous hash of the first event of every chain.
+GENESIS = "0" * 64
 
 # What each recorded action means, in words a manager reads in the activity log.
 ACTION_WORDS = {
@@ -49,28 +55,86 @@ ACTION_WORDS = {
     "next_step.added": "added a next step",
     "next_step.achieved": "marked a next step as achieved",
     "preferences.updated": "changed how they hear about new entries",
+    "frameworks.chosen": "chose the frameworks the setting uses",
+    "framework.imported": "imported a framework",
+    "period.created": "added an assessment period",
+    "period.updated": "changed an assessment period",
+    "assessments.recorded": "recorded a child's assessment",
+    "media.tag": "changed who appears in a photo or video",
+    "media.cover": "covered a child in a photo or video",
+    "media.remove": "took a photo or video off an entry",
+    "observation.deleted": "deleted an observation",
+    "comment.deleted": "deleted a reply",
+    "media.deleted": "deleted a photo or video",
+    "child.deleted": "deleted a child's record",
+    "observation.restored": "restored a deleted observation",
+    "comment.restored": "restored a deleted reply",
+    "media.restored": "restored a deleted photo or video",
+    "child.restored": "restored a deleted child's record",
+    "comment.removed": "took down a family's reply",
+    "contribution.removed": "took down an observation from home",
+    "export.pdf_requested": "asked for a child's journal as a PDF",
+    "records.purged": "(automatically) deleted for good what stayed deleted past its time",
 }
 
 
 class AuditEvent(models.Model):
     """One row for every change to who may see or do what, and every read of
-    sensitive data we choose to record (R39). Append-only: nothing updates these."""
+    sensitive data we choose to record (R39).
+
+    Append-only and tamper-evident: the database refuses UPDATE and DELETE
+    (footsteps.audit.append_only), and each row carries its place in its
+    setting's chain and a hash over its content and the hash before it
+    (footsteps.audit.chain), so `manage.py verify_audit` finds a row changed or
+    removed behind the database's back. Rows write through
+    footsteps.audit.services.audit_record only.
+
+    Neither the setting nor the actor is a database foreign key: deleting a
+    person or a whole setting leaves the log as it was (the actor's name is
+    kept in the row), so nothing ever has to change it.
+    """
 
     setting = models.ForeignKey(
-        "tenancy.Setting", on_delete=models.CASCADE, null=True, related_name="audit_events"
+        "tenancy.Setting",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="audit_events",
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
     )
+    # Who the actor was when they acted, for the log to say after they are gone.
+    actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=64)
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The row's place in its setting's chain (1, 2, ...; the events outside any
+    # setting form a chain of their own), the hash of the row before it, and
+    # its own hash over all of the above.
+    sequence = models.PositiveBigIntegerField()
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["setting", "-created_at"])]
+        constraints = [
+            # One row per place in a chain, whatever happens to the lock that
+            # orders appends (AuditChain): a fork is refused, not written.
+            models.UniqueConstraint(fields=["setting", "sequence"], name="audit_one_per_place"),
+            models.UniqueConstraint(
+                fields=["sequence"],
+                condition=Q(setting__isnull=True),
+                name="audit_one_per_place_outside_settings",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
@@ -78,3 +142,32 @@ class AuditEvent(models.Model):
     @property
     def description(self) -> str:
         return ACTION_WORDS.get(self.action, self.action)
+
+
+class AuditChain(models.Model):
+    """The end of one chain: a setting's (or, with no setting, that of the
+    events outside any setting). An append locks this row, so two appends at
+    once queue rather than both following the same event; verify_audit checks
+    the last event against it, so removing the newest events shows too."""
+
+    setting = models.ForeignKey(
+        "tenancy.Setting",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS)
+
+    class Meta:
+        constraints = [
+            # One chain per setting, and one for no setting (NULLs are never
+            # equal in a plain unique index; setting ids start at 1).
+            models.UniqueConstraint(
+                Coalesce("setting", Value(0)), name="audit_one_chain_per_setting"
+            ),
+        ]
+
+    def __str__(self):
+        return f"audit chain of setting {self.setting_id}: {self.last_sequence} events"

@@ -1,19 +1,17 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from footsteps.access.membership import pending_agreement
 from footsteps.access.views import requires
-from footsteps.audit.selectors import audit_events_for
+from footsteps.audit.forms import AuditSearchForm
+from footsteps.audit.selectors import audit_log_page, audit_search_choices
 from footsteps.children import services as children_services
 from footsteps.children.forms import RoomForm
 from footsteps.children.selectors import children_for, rooms_for
 from footsteps.core.forms import apply_validation_error
 from footsteps.media import selectors as media_selectors
-from footsteps.people.selectors import members_for
 from footsteps.tenancy import services
 from footsteps.tenancy.forms import AcceptAgreementForm, AgreementForm, SettingForm
 from footsteps.tenancy.models import Agreement
@@ -112,21 +110,16 @@ def agreement(request):
 
 @requires("setting.manage", setting_wide=True)
 def audit_log(request):
-    page = Paginator(audit_events_for(request.actor), 50).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    _name_the_people_concerned(request.actor, page.object_list)
-    return render(request, "tenancy/audit_log.html", {"page": page})
-
-
-def _name_the_people_concerned(actor, events) -> None:
-    """Events about a person (a failed sign-in, a suspension) say whom, by the
-    name this setting knows them by, in one query for the page (R39)."""
-    users = {int(e.target_id) for e in events if e.target_type == "people.user"}
-    memberships = {int(e.target_id) for e in events if e.target_type == "people.membership"}
-    known = members_for(actor).filter(Q(user_id__in=users) | Q(pk__in=memberships))
-    by_user, by_membership = {}, {}
-    for membership in known:
-        by_user[membership.user_id] = by_membership[membership.pk] = membership.display_name
-    for event in events:
-        lookup = {"people.user": by_user, "people.membership": by_membership}.get(event.target_type)
-        event.subject = lookup.get(int(event.target_id), "") if lookup else ""
+    """The activity log, searched by person, child, action and days (R39)."""
+    people, children = audit_search_choices(request.actor)
+    form = AuditSearchForm(request.GET, people=people, children=children)
+    page = None
+    if form.is_valid():
+        page = audit_log_page(
+            request.actor,
+            form.search(),
+            before=form.cleaned_data["before"],
+            people=people,
+            children=children,
+        )
+    return render(request, "tenancy/audit_log.html", {"form": form, "page": page})

@@ -121,8 +121,9 @@ def expected_pages(n: int) -> dict:
         "child list": ("manager", reverse("child_list"), 4, f"Kid{last}"),
         # R3, R4: P (2) + 1 the agreements with how many accepted each = 3.
         "agreements": ("manager", reverse("agreement_list"), 3, f"Agreement {last}"),
-        # R39: P (2) + 1 count for the paginator + 1 the page of events with
-        # who did it + 1 the names of the people the events are about = 5.
+        # R39: P (2) + 1 the setting's people and + 1 its children (the
+        # search's choices, and the names of whom events are about) + 1 a
+        # page of events (keyset: no count) = 5.
         "activity log": ("manager", reverse("audit_log"), 5, "published a new agreement"),
         # R12: P (2, the API's session sign-in asks the same) + 1 count + 1 the
         # page of staff with their user = 4.
