@@ -113,8 +113,7 @@ def build(entries: int) -> float:
             ObservationChild(observation=o, child=child) for o in observations
         )
         Comment.objects.bulk_create(
-            Comment(observation=o, child=child, author=manager, body="Lovely")
-            for o in observations
+            Comment(observation=o, child=child, author=manager, body="Lovely") for o in observations
         )
         aspect = Aspect.objects.first()
         ObservationAspect.objects.bulk_create(
@@ -195,7 +194,6 @@ def main() -> None:
 
 def recreate_drop(url: str) -> None:
     import psycopg
-
     from django.db import connections
 
     connections.close_all()

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "footsteps.media",
     "footsteps.assessments",
     "footsteps.records",
+    "footsteps.exports",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from footsteps.api.api import api
 from footsteps.assessments import views as assessments
 from footsteps.children import views as children
 from footsteps.core import views as core
+from footsteps.exports import views as exports
 from footsteps.journal import views as journal
 from footsteps.media import views as media
 from footsteps.people import views as people
@@ -108,6 +109,10 @@ urlpatterns = [
         name="eyfs_profile_csv",
     ),
     path("manage/frameworks/", assessments.frameworks, name="frameworks"),
+    # PDF journals (R35, R36).
+    path("children/<int:child_id>/pdf/", exports.journal_pdf, name="journal_pdf"),
+    path("exports/<uuid:key>/", exports.export_detail, name="export_detail"),
+    path("exports/<uuid:key>/download/", exports.export_download, name="export_download"),
     # The deleted area (R34).
     path("manage/deleted/", records.deleted_area, name="deleted_area"),
     path(

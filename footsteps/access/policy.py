@@ -367,6 +367,17 @@ RULES: dict[str, dict[str, Rule]] = {
         PRACTITIONER: COMMENT_IN_SETTING & IsActorsMembership("author_id"),
         PARENT: COMMENT_IN_SETTING & IsActorsMembership("author_id") & OwnChild("child_id"),
     },
+    # PDF journals (R35, R36): staff for any child of the setting (leavers
+    # too); a family for their own child where the setting allows it.
+    "journal_pdf.request": {
+        **_staff(CHILD_IN_SETTING),
+        PARENT: CHILD_IN_SETTING & OwnChild() & FieldIn("setting__parents_may_download_pdf", True),
+    },
+    "export.view": {
+        MANAGER: InSetting(),
+        **_staff(InSetting() & IsActorsMembership("requested_by_id"), roles=(SENIOR, PRACTITIONER)),
+        PARENT: InSetting() & IsActorsMembership("requested_by_id") & OwnChild("child_id"),
+    },
     "deletion.view": _managers(SETTING_ITSELF),
     "deletion.restore": _managers(InSetting()),
     # Whether photos of a child may appear in other children's journals (R28):

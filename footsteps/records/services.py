@@ -12,6 +12,7 @@ import json
 import logging
 import os
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -73,7 +74,7 @@ def comment_delete(*, actor: Actor, comment: Comment) -> Deletion:
 def media_delete(*, actor: Actor, media: Media) -> Deletion:
     """A photo or video off its entry and out of every journal."""
     require(actor, "media.edit", media)
-    on = f" on “{media.observation.title}”" if media.observation_id else ""
+    on = f" on “{media.observation.title}”" if media.observation else ""
     deletion = _move_to_deleted_area(actor, kind=Kind.MEDIA, obj=media, label=f"{media.name}{on}")
     return deletion
 
@@ -106,7 +107,7 @@ def child_delete(*, actor: Actor, child: Child) -> Deletion:
     )
 
 
-MODELS = {
+MODELS: dict[str, Any] = {
     Kind.OBSERVATION: Observation,
     Kind.MEDIA: Media,
     Kind.COMMENT: Comment,

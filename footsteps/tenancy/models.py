@@ -31,6 +31,10 @@ class Setting(models.Model):
     parents_may_download = models.BooleanField(
         default=True, help_text="Families may save photos and videos to their devices."
     )
+    # R35: families may download their child's journal as a PDF.
+    parents_may_download_pdf = models.BooleanField(
+        "families may download their child's journal as a PDF", default=False
+    )
     # R34: how long deleted items stay restorable before they are purged.
     purge_after_days = models.PositiveSmallIntegerField(
         "days in the deleted area",

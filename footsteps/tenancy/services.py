@@ -30,6 +30,7 @@ OPTION_FIELDS = (
     "approve_parent_comments",
     "late_entry_days",
     "purge_after_days",
+    "parents_may_download_pdf",
     "parents_may_download",
     "media_max_mb",
     "media_max_megapixels",

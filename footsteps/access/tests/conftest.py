@@ -4,11 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from footsteps.assessments import services as assessments
 from footsteps.assessments.models import Framework
 from footsteps.conftest import PASSWORD
+from footsteps.exports.models import Export
 from footsteps.journal import services as journal
 from footsteps.journal.models import NextStep
 from footsteps.media import services as media_services
@@ -89,6 +92,13 @@ def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo)
         observed_at=yesterday,
     )
     journal.contribution_approve(actor=manager, observation=from_home)
+    export = Export.objects.create(
+        setting_id=world.members["manager"].setting_id,
+        child=world.children["amy"],
+        requested_by=world.members["manager"],
+        status=Export.Status.READY,
+        file=default_storage.save("exports/matrix.pdf", ContentFile(b"%PDF-1.4 matrix")),
+    )
     operator = User.objects.create_superuser("ops@footsteps.test", PASSWORD, full_name="Ops")
     return {
         "operator_user": operator,
@@ -110,6 +120,7 @@ def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo)
         "period": period.pk,
         "profile_period": profile.pk,
         "deleted_item": deleted.pk,
+        "manager_export": str(export.key),
         "amy_reply": world.comments["amy"].pk,
         "approved_contribution": from_home.pk,
         "world": world,

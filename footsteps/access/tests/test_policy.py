@@ -27,6 +27,7 @@ from footsteps.audit.models import AuditEvent
 from footsteps.children import services as children_services
 from footsteps.children.models import Child, ParentLink, Room
 from footsteps.conftest import PASSWORD
+from footsteps.exports.models import Export
 from footsteps.journal import services as journal
 from footsteps.journal.models import Comment, NextStep, Observation, ObservationChild
 from footsteps.media import services as media
@@ -109,6 +110,8 @@ ACTION_MODELS = {
     "deletion.view": Setting,
     "deletion.restore": Deletion,
     "comment.remove": Comment,
+    "journal_pdf.request": Child,
+    "export.view": Export,
     "contribution.remove": Observation,
 }
 
@@ -276,6 +279,13 @@ EXPECTED = {
     ("contribution.remove", "approved_contribution"): {"manager", "senior"},
     ("contribution.remove", "contribution"): NOBODY,  # still waiting
     ("contribution.remove", "shared"): NOBODY,  # staff's own entries are amended, not removed
+    # PDF journals (R35): staff for any child, leavers too; families only where
+    # their setting allows it (Acorns does, Oak does not).
+    ("journal_pdf.request", "amy"): STAFF | {"parent_amy"},
+    ("journal_pdf.request", "dan_left"): STAFF,
+    ("journal_pdf.request", "zed"): {"other_manager"},
+    ("export.view", "manager_export"): {"manager"},
+    ("export.view", "parent_export"): {"manager", "parent_amy"},
 }
 
 
@@ -402,6 +412,11 @@ def states(world, django_capture_on_commit_callbacks, small_photo):
         title="Approved",
         notes="From home",
         observed_at=yesterday,
+    )
+    setting_update(actor=manager, parents_may_download_pdf=True)
+    objects["manager_export"], objects["parent_export"] = (
+        Export.objects.create(setting=objects["acorns"], child=amy, requested_by=world.members[who])
+        for who in ("manager", "parent_amy")
     )
     objects["approved_contribution"] = journal.contribution_approve(actor=manager, observation=sent)
     with django_capture_on_commit_callbacks(execute=True):

@@ -272,6 +272,21 @@ MATRIX = {
     "eyfs_profile_csv": ("get", {"period_id": "@profile_period"}, None, COHORT_OBJECT),
     "frameworks": ("get", {}, None, MANAGER_PAGE),
     "framework_example": ("get", {}, None, MANAGER_PAGE),
+    # PDF journals (R35): staff for any child; Amy's family only where the
+    # setting allows it (not here); an export is its requester's (and managers').
+    "journal_pdf": ("get", {"child_id": "@amy"}, None, page(ok=STAFF, missing=PARENTS)),
+    "export_detail": (
+        "get",
+        {"key": "@manager_export"},
+        None,
+        page(ok=["manager"], missing=["senior", "practitioner", *PARENTS]),
+    ),
+    "export_download": (
+        "get",
+        {"key": "@manager_export"},
+        None,
+        page(ok=["manager"], missing=["senior", "practitioner", *PARENTS]),
+    ),
     # The deleted area (R34).
     "deleted_area": ("get", {}, None, MANAGER_PAGE),
     "deletion_restore": ("post", {"deletion_id": "@deleted_item"}, {}, MANAGER_OBJECT),

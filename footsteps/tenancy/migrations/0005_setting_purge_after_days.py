@@ -1,4 +1,5 @@
-"""How long deleted items stay restorable (R34). SQLite rebuilds the table:
+"""How long deleted items stay restorable (R34); whether families may download
+their child's journal as a PDF (R35). SQLite rebuilds the table:
 every version trigger installed so far is dropped around it."""
 
 import django.core.validators
@@ -27,6 +28,11 @@ class Migration(migrations.Migration):
             model_name='setting',
             name='purge_after_days',
             field=models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MinValueValidator(7), django.core.validators.MaxValueValidator(365)], help_text='Deleted items can be restored for this long, then go for good (7 to 365).', verbose_name='days in the deleted area'),
+        ),
+        migrations.AddField(
+            model_name='setting',
+            name='parents_may_download_pdf',
+            field=models.BooleanField(default=False, verbose_name="families may download their child's journal as a PDF"),
         ),
         CREATE,
     ]

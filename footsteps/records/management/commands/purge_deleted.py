@@ -1,12 +1,14 @@
 from django.core.management.base import BaseCommand
 
+from footsteps.exports.services import expire_exports
 from footsteps.records.services import purge_due
 
 
 class Command(BaseCommand):
     help = (
         "Delete for good what has stayed in the deleted area past its setting's delay: "
-        "rows and every stored file. Run it daily (cron). Safe to stop and run again."
+        "rows and every stored file; and PDF journals older than a week. Run it daily "
+        "(cron). Safe to stop and run again."
     )
 
     def add_arguments(self, parser):
@@ -21,3 +23,4 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size, pause, **options):
         done = purge_due(batch_size=batch_size, pause=pause)
         self.stdout.write(f"Deleted for good: {done}")
+        self.stdout.write(f"PDF journals older than a week removed: {expire_exports()}")

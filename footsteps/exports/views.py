@@ -1,0 +1,69 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+
+from footsteps.access.policy import scope
+from footsteps.access.views import get_for, requires
+from footsteps.children.models import Child
+from footsteps.core.forms import Form, apply_validation_error
+from footsteps.exports import services
+from footsteps.exports.models import Export
+
+
+class JournalPdfForm(Form):
+    start = forms.DateField(
+        label="From (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    replies = forms.BooleanField(label="Include the replies", required=False)
+
+
+@requires("journal_pdf.request")
+def journal_pdf(request, child_id):
+    """Ask for a child's journal as a PDF: the whole of it or a date range."""
+    actor = request.actor
+    child = get_for(actor, "journal_pdf.request", Child.objects.all(), pk=child_id)
+    form = JournalPdfForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            export = services.journal_pdf_request(actor=actor, child=child, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Making the PDF. We email you when it is ready.")
+            return redirect("export_detail", export.key)
+    recent = scope(actor, "export.view", Export.objects.filter(child=child))[:5]
+    return render(
+        request, "exports/journal_pdf.html", {"child": child, "form": form, "recent": recent}
+    )
+
+
+@requires("export.view")
+def export_detail(request, key):
+    """The export's progress: htmx asks again every two seconds until it is done."""
+    export = get_for(request.actor, "export.view", Export.objects.select_related("child"), key=key)
+    template = "exports/_progress.html" if request.htmx else "exports/export_detail.html"
+    return render(request, template, {"export": export})
+
+
+@requires("export.view")
+def export_download(request, key):
+    export = get_for(request.actor, "export.view", Export.objects.select_related("child"), key=key)
+    if export.status != Export.Status.READY or not export.file:
+        raise Http404
+    name = slugify(f"{export.child.first_name} learning journal") + ".pdf"
+    response = FileResponse(
+        default_storage.open(export.file, "rb"),
+        as_attachment=True,
+        filename=name,
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
