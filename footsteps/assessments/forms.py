@@ -9,11 +9,13 @@ TAG_FIELDS = ("aspects", "band", "judgement")
 
 
 class BandChoice(forms.ModelChoiceField):
-    """Bands by name, with their framework's name where several have bands."""
+    """Bands by name, with their framework's name where several frameworks
+    have bands (`several`, worked out once by add_tag_fields, not per option)."""
+
+    several = False
 
     def label_from_instance(self, band):
-        several = len({b.framework_id for b in self.queryset}) > 1
-        return f"{band.framework.name}: {band.name}" if several else band.name
+        return f"{band.framework.name}: {band.name}" if self.several else band.name
 
 
 def add_tag_fields(form, actor, *, marked_children=()) -> None:
@@ -31,6 +33,7 @@ def add_tag_fields(form, actor, *, marked_children=()) -> None:
     form.tag_tree = sorted(framework_tree(frameworks), key=lambda f: (order.index(f.kind), f.name))
     aspect_ids = [a.pk for f in form.tag_tree for area in f.areas.all() for a in area.aspects.all()]
     bands = Band.objects.filter(framework__in=frameworks).select_related("framework")
+    several = len([f for f in form.tag_tree if f.bands.all()]) > 1
     judgements = {j["key"]: j["name"] for f in form.tag_tree for j in f.judgements}
     choices = [("", "No judgement")] + list(judgements.items())
     form.fields["aspects"] = forms.ModelMultipleChoiceField(
@@ -48,6 +51,7 @@ def add_tag_fields(form, actor, *, marked_children=()) -> None:
                 required=False,
                 empty_label="No band",
             )
+            form.fields[f"band_{child.pk}"].several = several
             form.fields[f"judgement_{child.pk}"] = forms.ChoiceField(
                 label=f"Judgement for {child.first_name}", choices=choices, required=False
             )
@@ -59,6 +63,7 @@ def add_tag_fields(form, actor, *, marked_children=()) -> None:
         form.fields["band"] = BandChoice(
             label="Band (optional)", queryset=bands, required=False, empty_label="No band"
         )
+        form.fields["band"].several = several
         form.fields["judgement"] = forms.ChoiceField(
             label="Judgement (optional)", choices=choices, required=False
         )
@@ -157,6 +162,8 @@ class AssessmentForm(Form):
         super().__init__(*args, **kwargs)
         framework = period.framework
         bands = list(framework.bands.all())
+        bands_by_id = {band.pk: band for band in bands}
+        band_choices = [("", "—")] + [(str(band.pk), band.name) for band in bands]
         scale = [("", "—")] + [(j["key"], j["name"]) for j in framework.judgements]
         self.aspects = []
         for area in framework.areas.all():
@@ -164,11 +171,14 @@ class AssessmentForm(Form):
                 prefix = f"a{aspect.pk}"
                 current = rows.get(aspect.pk)
                 if bands:
-                    self.fields[f"{prefix}_band"] = forms.ModelChoiceField(
+                    # Choices from the bands already loaded: a ModelChoiceField
+                    # would query them again for each of the 17 aspects.
+                    self.fields[f"{prefix}_band"] = forms.TypedChoiceField(
                         label="Band",
-                        queryset=framework.bands.all(),
+                        choices=band_choices,
+                        coerce=lambda pk: bands_by_id[int(pk)],
+                        empty_value=None,
                         required=False,
-                        empty_label="—",
                         initial=current.band_id if current else None,
                     )
                 if framework.judgements:

@@ -80,7 +80,8 @@ def observation_tag(*, actor: Actor, observation, aspects, marks: dict | None = 
     checked the actor may write the entry. `marks` maps a child id to a Mark;
     children not in it keep no mark. Returns whether anything changed."""
     aspect_ids = {aspect.pk if isinstance(aspect, Aspect) else int(aspect) for aspect in aspects}
-    usable = Aspect.objects.filter(framework__in=frameworks_for(actor))
+    chosen = frameworks_for(actor)
+    usable = Aspect.objects.filter(framework__in=chosen)
     found = set(usable.filter(pk__in=aspect_ids).values_list("pk", flat=True))
     if aspect_ids - found:
         raise ValidationError(
@@ -102,10 +103,8 @@ def observation_tag(*, actor: Actor, observation, aspects, marks: dict | None = 
     if marks is None:
         return changed
     children = set(observation.links.values_list("child_id", flat=True))
-    scales = {j["key"] for f in frameworks_for(actor) for j in f.judgements}
-    bands = set(
-        Band.objects.filter(framework__in=frameworks_for(actor)).values_list("pk", flat=True)
-    )
+    scales = {j["key"] for f in chosen for j in f.judgements}
+    bands = set(Band.objects.filter(framework__in=chosen).values_list("pk", flat=True))
     for child_id, mark in marks.items():
         # Ids and keys that name nothing here: "not found" (404 in the API).
         if int(child_id) not in children:

@@ -44,17 +44,21 @@ def journal_pdf(request, child_id):
     )
 
 
+def _export(request, key) -> Export:
+    return get_for(request.actor, "export.view", Export.objects.select_related("child"), key=key)
+
+
 @requires("export.view")
 def export_detail(request, key):
     """The export's progress: htmx asks again every two seconds until it is done."""
-    export = get_for(request.actor, "export.view", Export.objects.select_related("child"), key=key)
+    export = _export(request, key)
     template = "exports/_progress.html" if request.htmx else "exports/export_detail.html"
     return render(request, template, {"export": export})
 
 
 @requires("export.view")
 def export_download(request, key):
-    export = get_for(request.actor, "export.view", Export.objects.select_related("child"), key=key)
+    export = _export(request, key)
     if export.status != Export.Status.READY or not export.file:
         raise Http404
     name = slugify(f"{export.child.first_name} learning journal") + ".pdf"

@@ -75,8 +75,7 @@ def media_delete(*, actor: Actor, media: Media) -> Deletion:
     """A photo or video off its entry and out of every journal."""
     require(actor, "media.edit", media)
     on = f" on “{media.observation.title}”" if media.observation else ""
-    deletion = _move_to_deleted_area(actor, kind=Kind.MEDIA, obj=media, label=f"{media.name}{on}")
-    return deletion
+    return _move_to_deleted_area(actor, kind=Kind.MEDIA, obj=media, label=f"{media.name}{on}")
 
 
 @transaction.atomic
