@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from footsteps.children.models import Child
-from footsteps.conftest import PASSWORD
+from footsteps.conftest import PASSWORD, page_text
 from footsteps.journal import services as journal
 from footsteps.people import services as people
 
@@ -48,8 +48,8 @@ def test_r5_a_parents_pages_name_only_their_own_child(world):
     client = world.client("parent_amy")
     shared = world.observations["shared"]
 
-    feed = client.get(reverse("feed")).content.decode()
-    detail = client.get(reverse("observation_detail", args=[shared.pk])).content.decode()
+    feed = page_text(client.get(reverse("feed")))
+    detail = page_text(client.get(reverse("observation_detail", args=[shared.pk])))
 
     assert "Tower of blocks" in feed
     assert "Amy loved this!" in detail

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from footsteps.children.models import Child, ParentLink
+from footsteps.conftest import page_text
 from footsteps.people import services as people
 from footsteps.people.models import Membership, Role, User
 
@@ -72,7 +73,7 @@ def test_r32_a_superuser_browsing_the_whole_admin_reads_no_childs_records(world,
     for path in pages:
         response = operator.get(path)
         assert response.status_code == 200, path
-        content = response.content.decode()
+        content = page_text(response)
         for text in CHILD_DATA:
             assert text not in content, (path, text)
     assert operator.get("/operator/children/child/").status_code == 404

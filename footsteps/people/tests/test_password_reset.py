@@ -15,10 +15,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from footsteps.conftest import PASSWORD
+from footsteps.conftest import PASSWORD, page_text
 
 NEW_PASSWORD = "a-brand-new-password-42"
-CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
 RESET_LINK = re.compile(r"https?://[^/\s]+(/accounts/password/reset/key/[^\s]+/)")
 
 
@@ -80,11 +79,6 @@ def test_r1_r8_a_user_resets_a_forgotten_password_by_email(
     # The link is single-use: a second visit no longer offers the form.
     again = Client().get(link, follow=True)
     assert "password1" not in again.content.decode()
-
-
-def page_text(response) -> str:
-    """The page as the asker sees it, less the per-session CSRF token."""
-    return CSRF_TOKEN.sub("<csrf>", response.content.decode())
 
 
 def test_r1_an_unknown_address_sees_the_same_email_sent_page_as_a_known_one(
