@@ -112,6 +112,7 @@ def bare(path: Path, out: Path, optimize_coding: bool = False) -> None:
     size = processing.DISPLAY_SIZE
     shown = pyvips.Image.thumbnail(str(path), size, height=size, size="down").copy_memory()
     shown.webpsave(str(out / "display.webp"), strip=True, Q=82, effort=2)
+    shown.jpegsave(str(out / "print.jpg"), strip=True, Q=processing.PRINT_QUALITY)
     small = shown.thumbnail_image(processing.THUMBNAIL_SIZE, height=processing.THUMBNAIL_SIZE)
     small.webpsave(str(out / "thumbnail.webp"), strip=True, Q=82, effort=2)
 

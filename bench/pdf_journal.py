@@ -5,11 +5,11 @@ rendering engine laying out the same prepared document.
    storage: one setting, its manager, one child whose family consents to
    photos, and 300 published observations over three years (a paragraph of
    notes each, a third tagged with an aspect, a quarter with a reply), each
-   with two photos: 600 distinct display copies of 1600x1200, made as the
-   media pipeline makes them (libvips, WebP Q82 without metadata: a crop of a
-   large picture of colour fields and gradients, tinted and grained, so each
-   is different and weighs what a phone photo does at that size, about 200
-   kB) and stored through
+   with two photos: 600 distinct pictures of 1600x1200 kept as the media
+   pipeline keeps them (libvips, no metadata: a WebP Q82 display copy for
+   screens and a JPEG print copy for PDFs; each a crop of a large picture of
+   colour fields and gradients, tinted and grained, so each is different and
+   weighs what a phone photo does at that size, about 200 kB), stored through
    Django's storage API as Media rows ready to show. People and the child go
    through the real services; the journal is bulk-inserted.
 2. Once, unmeasured: journal_pdf with the engine swapped for a copy of the
@@ -19,8 +19,7 @@ rendering engine laying out the same prepared document.
    has already imported Django and WeasyPrint (as a worker that has exported
    before):
    - ours: journal_pdf of the whole journal, family audience, with replies,
-     as the manager: reads, policy, photo copies from storage, WebP to JPEG,
-     HTML, layout;
+     as the manager: reads, policy, print copies from storage, HTML, layout;
    - bare: WeasyPrint alone (HTML(filename).write_pdf with the same
      stylesheet) on the pre-built document.
    Seconds are each side's best round, and ours is split into preparing (up
@@ -32,10 +31,10 @@ Targets: ours under 10 s, at most 1.3x bare, under 500 MB. A missed target is
 printed as FAIL; the exit code is 0 either way.
 
 Usage: .venv/bin/python bench/pdf_journal.py [--entries 300] [--rounds 3]
-       [--display jpeg] [--keep]
-`--display jpeg` stores the display copies as JPEG instead of WebP: what the
-export would cost if the media pipeline also kept a JPEG display copy (for
-information). See bench/README.md for the figures of the last run.
+       [--without-print-copies] [--keep]
+`--without-print-copies` keeps the WebP display copies only, as photos
+processed before print copies existed are: the export converts each to JPEG
+(for information). See bench/README.md for the figures of the last run.
 """
 
 import argparse
@@ -134,8 +133,10 @@ def picture_maker(seed: int):
     return make
 
 
-def store_photo(make, n: int, display: str, setting_id: int) -> tuple[str, int]:
-    """Make the n-th photo and keep it as the pipeline would: (storage name, bytes)."""
+def store_photo(make, n: int, printed: bool, setting_id: int) -> tuple[str, str, int]:
+    """Make the n-th photo and keep it as the pipeline does: a WebP display
+    copy and, unless `printed` is off (photos processed before print copies
+    existed), the same size as a JPEG print copy. (display, print, bytes)."""
     import uuid
 
     from django.core.files.base import ContentFile
@@ -144,18 +145,18 @@ def store_photo(make, n: int, display: str, setting_id: int) -> tuple[str, int]:
     from footsteps.media import processing
 
     picture = make(n)
-    if display == "jpeg":
-        data, suffix = picture.jpegsave_buffer(Q=85, strip=True), ".jpg"
-    else:
-        data = processing.webp_without_metadata(picture.webpsave_buffer(strip=True, Q=82, effort=2))
-        suffix = ".webp"
-    name = default_storage.save(
-        f"media/{setting_id}/{uuid.uuid4()}/display{suffix}", ContentFile(data)
+    folder = f"media/{setting_id}/{uuid.uuid4()}"
+    data = processing.webp_without_metadata(picture.webpsave_buffer(strip=True, Q=82, effort=2))
+    display = default_storage.save(f"{folder}/display.webp", ContentFile(data))
+    if not printed:
+        return display, "", len(data)
+    jpeg = processing.without_metadata(picture).jpegsave_buffer(
+        strip=True, Q=processing.PRINT_QUALITY
     )
-    return name, len(data)
+    return display, default_storage.save(f"{folder}/print.jpg", ContentFile(jpeg)), len(data)
 
 
-def build(entries: int, display: str) -> dict:
+def build(entries: int, printed: bool) -> dict:
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -212,12 +213,13 @@ def build(entries: int, display: str) -> dict:
         for o in observations[::4]
     )
 
-    log(f"  making {entries * PHOTOS_PER_ENTRY} photos of {WIDTH}x{HEIGHT} ({display})...")
+    copies = "display + print copies" if printed else "display copies only"
+    log(f"  making {entries * PHOTOS_PER_ENTRY} photos of {WIDTH}x{HEIGHT} ({copies})...")
     make = picture_maker(SEED)
     with ThreadPoolExecutor(2) as pool:
         stored = list(
             pool.map(
-                lambda n: store_photo(make, n, display, setting.pk),
+                lambda n: store_photo(make, n, printed, setting.pk),
                 range(entries * PHOTOS_PER_ENTRY),
             )
         )
@@ -233,17 +235,18 @@ def build(entries: int, display: str) -> dict:
             received=size,
             width=WIDTH,
             height=HEIGHT,
-            display=name,
-            thumbnail=name,
+            display=display,
+            thumbnail=display,
+            print_copy=print_copy,
             position=n % PHOTOS_PER_ENTRY,
         )
-        for n, (name, size) in enumerate(stored)
+        for n, (display, print_copy, size) in enumerate(stored)
     )
     MediaChild.objects.bulk_create(MediaChild(media=item, child=child) for item in media)
     return {
         "manager": manager.pk,
         "child": child.pk,
-        "photo_mb": sum(size for _, size in stored) / 1e6,
+        "photo_mb": sum(size for *_, size in stored) / 1e6,
     }
 
 
@@ -327,7 +330,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=300, help="observations (default 300)")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds (default 3)")
-    parser.add_argument("--display", choices=("webp", "jpeg"), default="webp")
+    parser.add_argument("--without-print-copies", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--probe", choices=("capture", "ours", "bare"), help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -355,7 +358,7 @@ def run(args, work: Path) -> int:
     log(f"Building {args.entries} entries in {work} ...")
     started = time.perf_counter()
     configure(work)
-    keys = build(args.entries, args.display)
+    keys = build(args.entries, not args.without_print_copies)
     (work / "keys.json").write_text(json.dumps(keys))
     log(f"  built in {time.perf_counter() - started:.0f} s ({keys['photo_mb']:.0f} MB of photos)")
     capture = run_side("capture", work)
@@ -378,9 +381,10 @@ def run(args, work: Path) -> int:
     ratio = best["ours"] / best["bare"]
     last = runs["ours"][-1]
     log()
+    copies = "without" if args.without_print_copies else "with"
     log(
         f"{args.entries} entries, {args.entries * PHOTOS_PER_ENTRY} photos "
-        f"({args.display} display copies); PDF {last.get('pages') or '?'} pages, "
+        f"({copies} print copies); PDF {last.get('pages') or '?'} pages, "
         f"{last['mb']:.0f} MB"
     )
     log()

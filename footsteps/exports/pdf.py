@@ -175,7 +175,8 @@ def _write_entries(html, actor, child, entries, folder, staff, total, report) ->
             jobs = []
             shown = []
             for item in entry.shown_media:
-                stored = file_of(item, "display", journal)
+                # Photos processed before print copies existed are converted.
+                stored = file_of(item, "print", journal) or file_of(item, "display", journal)
                 if stored is None:
                     continue
                 photos += 1
@@ -302,7 +303,7 @@ def _entry(actor, child, entry, photos, staff, prime_areas) -> str:
         "entry",
         title=entry.title,
         observed_at=entry.observed_at,
-        author=entry.author.user.full_name,
+        author=entry.author_display_name,
         badges=badges,
         notes=entry.notes,
         sections=sections,
@@ -318,7 +319,7 @@ def _replies(child, entry, staff_view) -> list[dict]:
     replies only; the family's copy leaves out staff-only ones."""
     return [
         {
-            "author": reply.author.user.full_name,
+            "author": reply.author_display_name,
             "at": reply.created_at,
             "body": reply.body,
             "staff_only": reply.staff_only,

@@ -54,9 +54,13 @@ class Media(models.Model):
     display = models.CharField(max_length=200, blank=True)
     thumbnail = models.CharField(max_length=200, blank=True)
     video = models.CharField(max_length=200, blank=True)
+    # The display size again as JPEG, for PDFs: PDF carries JPEG as it is but
+    # cannot hold WebP, and decoding 600 WebP copies made an export 20 s slower.
+    print_copy = models.CharField(max_length=200, blank=True)
     # The copies other children's journals get when children are covered (R28).
     redacted_display = models.CharField(max_length=200, blank=True)
     redacted_thumbnail = models.CharField(max_length=200, blank=True)
+    redacted_print_copy = models.CharField(max_length=200, blank=True)
     redaction = models.JSONField(default=list, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

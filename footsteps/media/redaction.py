@@ -51,9 +51,10 @@ def _load(name: str):
         return processing.pyvips.Image.new_from_buffer(file.read(), "")
 
 
-def make_copies(media, boxes: list[Box]) -> tuple[bytes, bytes]:
-    """The covered display size and thumbnail (WebP, no metadata), made from
-    the display size: the full size never leaves the child's own journal."""
+def make_copies(media, boxes: list[Box]) -> tuple[bytes, bytes, bytes]:
+    """The covered display size and thumbnail (WebP) and print copy (JPEG),
+    with no metadata, made from the display size: the full size never leaves
+    the child's own journal."""
     image = _load(media.display)
     if image.hasalpha():
         image = image.flatten()
@@ -70,7 +71,10 @@ def make_copies(media, boxes: list[Box]) -> tuple[bytes, bytes]:
     display = processing.webp_without_metadata(image.webpsave_buffer(strip=True, Q=82))
     small = image.thumbnail_image(processing.THUMBNAIL_SIZE, height=processing.THUMBNAIL_SIZE)
     thumbnail = processing.webp_without_metadata(small.webpsave_buffer(strip=True, Q=82))
-    return display, thumbnail
+    printed = processing.without_metadata(image).jpegsave_buffer(
+        strip=True, Q=processing.PRINT_QUALITY
+    )
+    return display, thumbnail, printed
 
 
 def suggest_faces(media) -> list[Box]:

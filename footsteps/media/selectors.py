@@ -122,7 +122,8 @@ def journal_of(actor, asked: str | None = None):
 
 def file_of(media: Media, variant: str, journal) -> tuple[str, str] | None:
     """(storage name, content type) of the file a journal shows for `variant`
-    ("thumbnail", "display", "video", or "download": the full size), or None."""
+    ("thumbnail", "display", "video", "print": the display size as JPEG for
+    PDFs, or "download": the full size), or None."""
     if not media.is_ready:
         return None
     copy = copy_for(media, journal)
@@ -132,12 +133,14 @@ def file_of(media: Media, variant: str, journal) -> tuple[str, str] | None:
         names = {
             "thumbnail": media.redacted_thumbnail,
             "display": media.redacted_display,
+            "print": media.redacted_print_copy,
             "download": media.redacted_display,
         }
     else:
         names = {
             "thumbnail": media.thumbnail,
             "display": media.display,
+            "print": media.print_copy,
             "video": media.video,
             "download": media.video or media.original,
         }

@@ -159,7 +159,15 @@ def process(media_id: int) -> None:
             media.problem = f"{media.name} could not be processed. Try again."[:300]
             media.save(update_fields=["status", "problem"])
             return
+        replaced = []
         for variant, (path, _type) in result.files.items():
+            came = getattr(media, variant, "")
+            if came and variant == "original" and not processing.has_metadata(source):
+                # A photo moved from another setting stays byte for byte (R36),
+                # if it carries nothing but the picture; otherwise it is replaced.
+                continue
+            if came:
+                replaced.append(came)
             with open(path, "rb") as file:
                 stored = default_storage.save(
                     _storage_name(media, variant, path.suffix), File(file)
@@ -168,6 +176,8 @@ def process(media_id: int) -> None:
     media.kind, media.width, media.height = result.kind, result.width, result.height
     media.duration, media.status, media.problem = result.duration, Status.READY, ""
     media.save()
+    for name in replaced:  # once nothing names them
+        default_storage.delete(name)
     _discard_upload(media)
 
 
@@ -276,19 +286,29 @@ def redact(*, actor: Actor, media: Media, regions, covered) -> Media:
         raise ValidationError("Only a processed photo can be covered.")
     boxes = redaction.parse_regions(regions)
     covered = _children(actor, covered) if boxes else set()
-    old = [media.redacted_display, media.redacted_thumbnail]
+    old = [media.redacted_display, media.redacted_thumbnail, media.redacted_print_copy]
     if boxes:
-        display, thumbnail = redaction.make_copies(media, boxes)
+        display, thumbnail, printed = redaction.make_copies(media, boxes)
         media.redacted_display = default_storage.save(
             _storage_name(media, "covered-display", ".webp"), ContentFile(display)
         )
         media.redacted_thumbnail = default_storage.save(
             _storage_name(media, "covered-thumbnail", ".webp"), ContentFile(thumbnail)
         )
+        media.redacted_print_copy = default_storage.save(
+            _storage_name(media, "covered-print", ".jpg"), ContentFile(printed)
+        )
     else:
-        media.redacted_display = media.redacted_thumbnail = ""
+        media.redacted_display = media.redacted_thumbnail = media.redacted_print_copy = ""
     media.redaction = [box._asdict() for box in boxes]
-    media.save(update_fields=["redacted_display", "redacted_thumbnail", "redaction"])
+    media.save(
+        update_fields=[
+            "redacted_display",
+            "redacted_thumbnail",
+            "redacted_print_copy",
+            "redaction",
+        ]
+    )
     for name in old:
         if name:
             transaction.on_commit(partial(default_storage.delete, name))

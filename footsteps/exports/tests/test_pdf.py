@@ -273,6 +273,10 @@ def test_r28_photos_print_at_display_size_and_a_refusing_childs_photo_stays_out_
     assert "Painting together" in text
     [printed] = images(reader)
     assert printed.image.size == (item.width, item.height)  # the display size
+    # The stored JPEG print copy goes into the PDF as it is, never re-encoded.
+    item.refresh_from_db()
+    with default_storage.open(item.print_copy, "rb") as stored:
+        assert reader.stream.getvalue().count(stored.read()) == 1
     consent(world, "ben", "refused")
     for audience in ("family", "staff"):
         _, text, reader = make_pdf(world, tmp_path, audience=audience)
@@ -280,6 +284,18 @@ def test_r28_photos_print_at_display_size_and_a_refusing_childs_photo_stays_out_
         assert images(reader) == []
     _, _, reader = make_pdf(world, tmp_path, child="ben", actor="parent_ben")
     assert len(images(reader)) == 1
+
+
+def test_r35_a_photo_processed_before_print_copies_existed_prints_from_its_display_copy(
+    world, tmp_path, photo
+):
+    item = photo()
+    Media.objects.filter(pk=item.pk).update(print_copy="")
+    entry(world, "Older photo", on(days_ago(2)), children=("amy",), media=[item.key])
+    _, _, reader = make_pdf(world, tmp_path)
+    [printed] = images(reader)
+    assert printed.image.size == (item.width, item.height)
+    assert printed.data[:3] == b"\xff\xd8\xff"  # converted to JPEG on the way
 
 
 def test_r28_another_journal_gets_the_covered_copy(world, tmp_path, photo):

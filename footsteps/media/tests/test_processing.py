@@ -110,7 +110,7 @@ def test_r30_r31_every_stored_photo_file_has_no_metadata(kind, tmp_path, out):
     result = processing.process(source, out, Limits())
 
     assert result.kind == "photo"
-    assert set(result.files) == {"original", "display", "thumbnail"}
+    assert set(result.files) == {"original", "display", "thumbnail", "print_copy"}
     for path, _type in result.files.values():
         assert path.parent == out
         assert_no_metadata(path)
@@ -130,6 +130,11 @@ def test_photo_files_have_the_right_sizes_and_content_types(kind, tmp_path, out)
         assert content_type == "image/webp" == sniffed_type(path)
         with Image.open(path) as image:
             assert max(image.size) <= limit
+    # The print copy is the display size as JPEG: what a PDF can carry as it is.
+    printed, content_type = result.files["print_copy"]
+    assert content_type == "image/jpeg" == sniffed_type(printed)
+    with Image.open(printed) as image, Image.open(result.files["display"][0]) as shown:
+        assert image.size == shown.size
     with Image.open(original) as image:
         assert image.size == (result.width, result.height)
     with Image.open(result.files["thumbnail"][0]) as image:
@@ -146,7 +151,12 @@ def test_a_large_photo_is_shrunk_to_1600_and_400(tmp_path, out):
     for variant, (path, _) in result.files.items():
         with Image.open(path) as image:
             sizes[variant] = image.size
-    assert sizes == {"original": (3200, 2400), "display": (1600, 1200), "thumbnail": (400, 300)}
+    assert sizes == {
+        "original": (3200, 2400),
+        "display": (1600, 1200),
+        "print_copy": (1600, 1200),
+        "thumbnail": (400, 300),
+    }
 
 
 def test_orientation_is_applied_to_every_file(tmp_path, out):
@@ -305,9 +315,13 @@ def test_r30_r31_video_is_h264_aac_mp4_without_metadata(name, tmp_path, out):
     assert b"+51.5012" not in data
     boxes = top_level_boxes(video)
     assert boxes.index(b"moov") < boxes.index(b"mdat"), boxes  # faststart
-    for variant in ("thumbnail", "display"):
+    for variant, expected in (
+        ("thumbnail", "image/webp"),
+        ("display", "image/webp"),
+        ("print_copy", "image/jpeg"),
+    ):
         path, content_type = result.files[variant]
-        assert content_type == "image/webp" == sniffed_type(path)
+        assert content_type == expected == sniffed_type(path)
         assert_no_metadata(path)
         with Image.open(path) as image:
             assert image.size == (320, 240)
