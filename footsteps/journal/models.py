@@ -51,6 +51,9 @@ class Observation(models.Model):
     author = models.ForeignKey(
         "people.Membership", on_delete=models.PROTECT, related_name="observations"
     )
+    # An entry brought from another setting (R36): who wrote it there, as a
+    # name (never an account here); `author` is the manager who imported it.
+    author_name = models.CharField(max_length=150, blank=True)
     source = models.CharField(max_length=10, choices=Source, default=Source.STAFF)
     children = models.ManyToManyField(
         "children.Child", through="ObservationChild", related_name="observations"
@@ -95,6 +98,12 @@ class Observation(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def author_display_name(self) -> str:
+        """The name the journal shows as the author's: the one kept from the
+        setting it came from, or the author's own (R36)."""
+        return self.author_name or self.author.user.full_name
+
 
 class ObservationChild(models.Model):
     observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="links")
@@ -137,6 +146,7 @@ class Comment(models.Model):
     observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="comments")
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey("people.Membership", on_delete=models.PROTECT, related_name="+")
+    author_name = models.CharField(max_length=150, blank=True)  # as on Observation (R36)
     body = models.TextField()
     status = models.CharField(max_length=10, choices=Status, default=Status.PUBLISHED)
     # Written while the entry was staff-only: stays among staff even if the entry
@@ -155,6 +165,10 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["observation", "child"])]
 
+    @property
+    def author_display_name(self) -> str:
+        return self.author_name or self.author.user.full_name
+
 
 class NextStep(models.Model):
     """A next step in a child's learning, recorded and reviewed by staff (R25)."""
@@ -165,6 +179,7 @@ class NextStep(models.Model):
     )
     text = models.TextField()
     created_by = models.ForeignKey("people.Membership", on_delete=models.PROTECT, related_name="+")
+    author_name = models.CharField(max_length=150, blank=True)  # as on Observation (R36)
     created_at = models.DateTimeField(auto_now_add=True)
     achieved_at = models.DateTimeField(null=True, blank=True)
     achieved_by = models.ForeignKey(
@@ -173,6 +188,10 @@ class NextStep(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    @property
+    def author_display_name(self) -> str:
+        return self.author_name or self.created_by.user.full_name
 
 
 class JournalVisit(models.Model):
