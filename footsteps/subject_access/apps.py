@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SubjectAccessConfig(AppConfig):
+    name = "footsteps.subject_access"
+    label = "subject_access"
+    verbose_name = "Subject access exports"
