@@ -40,6 +40,9 @@ def manager_pages(page: Page, base: str):
     child = first_href(page, "main table a")
     yield "child-journal", child
     yield "child-edit", child + "edit/"
+    yield "child-transfer", child + "transfer/"
+    yield "child-subject-access", child + "subject-access/"
+    yield "transfer-import", "/transfers/import/"
     yield "child-new", "/children/new/"
     page.goto(base + child)
     observation = first_href(page, "article.entry h2 a")
@@ -54,13 +57,19 @@ def manager_pages(page: Page, base: str):
     yield "staff-invite", "/manage/staff/invite/"
     yield "parents", "/manage/parents/"
     page.goto(base + "/manage/parents/")
-    yield "parent-person", first_href(page, "main table a")
+    parent = first_href(page, "main table a")
+    yield "parent-person", parent
+    yield "parent-details", parent + "details/"
     yield "parent-invite", "/manage/parents/invite/"
     yield "setting", "/manage/setting/"
     yield "agreements", "/manage/agreements/"
     yield "audit", "/manage/audit/"
+    yield "sign-in-rules", "/manage/access/"
+    yield "support", "/manage/support/"
+    yield "deleted", "/manage/deleted/"
     yield "account", "/account/preferences/"
     yield "api-keys", "/account/api-keys/"
+    yield "sessions", "/account/sessions/"
     yield "password", "/accounts/password/change/"
     yield "email-change", "/account/email/"
 

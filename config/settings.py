@@ -40,7 +40,11 @@ INSTALLED_APPS = [
     "footsteps.media",
     "footsteps.assessments",
     "footsteps.records",
+    "footsteps.support",
     "footsteps.exports",
+    "footsteps.transfers",
+    "footsteps.security",
+    "footsteps.subject_access",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +60,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "footsteps.access.middleware.ActorMiddleware",
+    # Idle and absolute session limits, staff access hours and networks (R9, R10).
+    "footsteps.security.middleware.SessionLimitsMiddleware",
+    # The operator inside a setting: only while a manager's grant runs, all logged (R32).
+    "footsteps.support.middleware.SupportMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,13 +110,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Passwords (footsteps.security.passwords): 12 characters for staff, 10 for
+# parents and carers, not common or leaked; no composition rules.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "NAME": "footsteps.security.passwords.RoleLengthValidator",
+        "OPTIONS": {"staff_min_length": 12, "parent_min_length": 10},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "footsteps.security.passwords.LeakedPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
@@ -125,6 +135,11 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Footsteps] "
+# The password forms say the person's own rule before they type (footsteps.security).
+ACCOUNT_FORMS = {
+    "change_password": "footsteps.security.forms.ChangePasswordForm",
+    "reset_password_from_key": "footsteps.security.forms.ResetPasswordKeyForm",
+}
 # Tell people when their password is changed or reset.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Failed passwords are counted per account and per account and address by
@@ -151,6 +166,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+# R9: a session ends this long after sign-in whatever its activity; idle
+# time is each setting's choice (footsteps.security).
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

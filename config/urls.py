@@ -11,7 +11,11 @@ from footsteps.journal import views as journal
 from footsteps.media import views as media
 from footsteps.people import views as people
 from footsteps.records import views as records
+from footsteps.security import views as security
+from footsteps.subject_access import views as subject_access
+from footsteps.support import views as support
 from footsteps.tenancy import views as tenancy
+from footsteps.transfers import views as transfers
 
 # The allauth pages Footsteps uses. Every other one (its email addresses page,
 # sign-up, reauthentication...) answers 404: routed ahead of allauth's include,
@@ -52,8 +56,18 @@ urlpatterns = [
         "account/api-keys/<int:token_id>/revoke/", people.api_token_revoke, name="api_token_revoke"
     ),
     path("account/preferences/", people.preferences, name="preferences"),
+    # Where one is signed in, and the idle warning's ping (R9).
+    path("account/sessions/", security.session_list, name="sessions"),
+    path("account/sessions/<int:record_id>/end/", security.session_end, name="session_end"),
+    path(
+        "account/sessions/end-others/",
+        security.sessions_end_others,
+        name="sessions_end_others",
+    ),
+    path("account/sessions/ping/", security.session_ping, name="session_ping"),
     # Managing the setting (R12).
     path("manage/setting/", tenancy.setting_options, name="setting_options"),
+    path("manage/access/", security.access_rules, name="access_rules"),
     path("manage/rooms/new/", tenancy.room_create, name="room_create"),
     path("manage/agreements/", tenancy.agreement_list, name="agreement_list"),
     path("manage/audit/", tenancy.audit_log, name="audit_log"),
@@ -80,7 +94,17 @@ urlpatterns = [
     ),
     path("manage/people/<int:membership_id>/unlock/", people.person_unlock, name="person_unlock"),
     path("manage/people/<int:membership_id>/link/", people.person_link, name="person_link"),
+    path(
+        "manage/people/<int:membership_id>/details/",
+        people.person_details,
+        name="person_details",
+    ),
     path("manage/links/<int:link_id>/remove/", people.link_remove, name="link_remove"),
+    path(
+        "manage/links/<int:link_id>/relationship/",
+        people.link_relationship,
+        name="link_relationship",
+    ),
     # Children.
     path("children/", children.child_list, name="child_list"),
     path("children/new/", children.child_create, name="child_create"),
@@ -113,6 +137,37 @@ urlpatterns = [
     path("children/<int:child_id>/pdf/", exports.journal_pdf, name="journal_pdf"),
     path("exports/<uuid:key>/", exports.export_detail, name="export_detail"),
     path("exports/<uuid:key>/download/", exports.export_download, name="export_download"),
+    # Moving a journal to another setting (R36).
+    path("children/<int:child_id>/transfer/", transfers.transfer_start, name="transfer_start"),
+    path("transfers/<uuid:key>/", transfers.transfer_detail, name="transfer_detail"),
+    path("transfers/<uuid:key>/download/", transfers.transfer_download, name="transfer_download"),
+    path("transfers/import/", transfers.transfer_import, name="transfer_import"),
+    path(
+        "transfers/imported/<int:package_pk>/",
+        transfers.transfer_imported,
+        name="transfer_imported",
+    ),
+    # Subject access exports (R33, R35): everything held about a child or person.
+    path(
+        "children/<int:child_id>/subject-access/",
+        subject_access.child_request,
+        name="subject_access_child",
+    ),
+    path(
+        "manage/people/<int:membership_id>/subject-access/",
+        subject_access.person_request,
+        name="subject_access_person",
+    ),
+    path(
+        "subject-access/<uuid:key>/",
+        subject_access.export_detail,
+        name="subject_access_detail",
+    ),
+    path(
+        "subject-access/<uuid:key>/download/",
+        subject_access.export_download,
+        name="subject_access_download",
+    ),
     # The deleted area (R34).
     path("manage/deleted/", records.deleted_area, name="deleted_area"),
     path(
@@ -134,6 +189,20 @@ urlpatterns = [
         name="contribution_remove",
     ),
     path("children/<int:child_id>/delete/", records.child_delete, name="child_delete"),
+    # Support access (R32): a manager lets the operator in for a while.
+    path("manage/support/", support.support_access, name="support_access"),
+    path("manage/support/<int:grant_id>/end/", support.support_end, name="support_end"),
+    path("operator-support/", support.operator_support, name="operator_support"),
+    path(
+        "operator-support/<int:grant_id>/enter/",
+        support.operator_enter,
+        name="operator_support_enter",
+    ),
+    path(
+        "manage/people/<int:membership_id>/delete/",
+        records.person_delete,
+        name="person_delete",
+    ),
     path("manage/frameworks/example.csv", assessments.framework_example, name="framework_example"),
     path("next-steps/<int:step_id>/achieved/", journal.next_step_achieve, name="next_step_achieve"),
     # The journal.

@@ -67,7 +67,9 @@ def _with_identity(memberships):
         .values("pk")[:1]
     )
     return (
-        memberships.select_related("user", "setting")
+        # The setting's sign-in rules and the person's home access come along
+        # for footsteps.security's checks on every request (R9, R10).
+        memberships.select_related("user", "setting", "setting__access_rules", "home_access")
         .annotate(
             audience=Case(
                 When(role=Role.PARENT, then=Value("parent")),

@@ -17,6 +17,14 @@ _UNGATED_NAMES = {
     "sign_out_everywhere",
     "email_change",
     "email_change_confirm",
+    # One's own sessions, and the idle warning's ping (footsteps.security).
+    "sessions",
+    "session_end",
+    "sessions_end_others",
+    "session_ping",
+    # The operator's list of settings that let support in (footsteps.support).
+    "operator_support",
+    "operator_support_enter",
 }
 
 

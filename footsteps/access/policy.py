@@ -293,6 +293,8 @@ COMMENT_IN_SETTING = (
 # see; families those of entries they may see, once processed, where every
 # other child in them may be seen (or is covered); everyone their own uploads.
 MEDIA_IN_SETTING = InSetting() & NotDeleted()
+# A person in the deleted area is out of every list and page until restored.
+MEMBER_IN_SETTING = InSetting() & ~FieldIn("status", "deleted")
 MEDIA_OWN_UPLOAD = MEDIA_IN_SETTING & IsActorsMembership("uploaded_by_id")
 MEDIA_FOR_FAMILY = (
     MEDIA_IN_SETTING
@@ -327,6 +329,8 @@ def _managers(rule):
 RULES: dict[str, dict[str, Rule]] = {
     # Setting-wide pages and actions: the object is the actor's Setting.
     "setting.manage": _managers(SETTING_ITSELF),
+    # Sign-in rules: idle time, staff hours and networks, home access (R9, R10).
+    "access_rules.manage": _managers(SETTING_ITSELF),
     "people.manage": _managers(SETTING_ITSELF),
     "child.create": _managers(SETTING_ITSELF),
     "child.list": _staff(SETTING_ITSELF),
@@ -378,7 +382,28 @@ RULES: dict[str, dict[str, Rule]] = {
         **_staff(InSetting() & IsActorsMembership("requested_by_id"), roles=(SENIOR, PRACTITIONER)),
         PARENT: InSetting() & IsActorsMembership("requested_by_id") & OwnChild("child_id"),
     },
+    # Moving a journal to another setting (R36): managers make the package for
+    # any child of theirs (leavers too) and see their setting's packages (not
+    # once the child is deleted); they import one as a new child and see what
+    # their setting imported.
+    "transfer.export": _managers(CHILD_IN_SETTING),
+    "transfer.view": _managers(InSetting() & NotDeleted("child__deleted_at")),
+    "transfer.import": _managers(SETTING_ITSELF),
+    "transfer.view_import": _managers(InSetting()),
+    # Subject access (R33, R35): a manager gathers everything the setting holds
+    # about a child, parent or member of staff of theirs. The export holds every
+    # entry kept (drafts, withdrawn and declined ones too), never a deleted one;
+    # once its child is in the deleted area it is no longer handed out.
+    "subject_access.request": _managers(CHILD_IN_SETTING),
+    "subject_access.request_person": _managers(MEMBER_IN_SETTING),
+    "subject_access.entries": _managers(OBS_IN_SETTING),
+    "subject_access.view": _managers(
+        InSetting() & (Unset("subject_child_id") | NotDeleted("subject_child__deleted_at"))
+    ),
     "deletion.view": _managers(SETTING_ITSELF),
+    # Letting the operator in for a while (R32), and ending it.
+    "support.manage": _managers(SETTING_ITSELF),
+    "support.end": _managers(InSetting()),
     "deletion.restore": _managers(InSetting()),
     # Whether photos of a child may appear in other children's journals (R28):
     # the family decides; a manager records what the family asks for.
@@ -392,7 +417,7 @@ RULES: dict[str, dict[str, Rule]] = {
         & FieldIn("child__status", "active")
     ),
     # People (R12): memberships and parent links of the manager's own setting.
-    "membership.manage": _managers(InSetting()),
+    "membership.manage": _managers(MEMBER_IN_SETTING),
     "link.manage": _managers(InSetting("child__setting_id")),
     "token.manage": {
         role: IsActorsMembership("membership_id")

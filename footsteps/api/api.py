@@ -12,6 +12,7 @@ from footsteps.journal.api import router as journal_router
 from footsteps.journal.services import EditConflict
 from footsteps.media.api import router as media_router
 from footsteps.people.api import router as people_router
+from footsteps.security.access import AccessRefused
 
 
 class ObjectBodyParser(Parser):
@@ -112,6 +113,11 @@ def not_authenticated(request, exc):
 @api.exception_handler(AgreementRequired)
 def agreement_required(request, exc):
     return _error(request, 403, "Accept your setting's agreement in Footsteps first.")
+
+
+@api.exception_handler(AccessRefused)
+def access_refused(request, exc):
+    return _error(request, 403, exc.refusal.message)
 
 
 @api.exception_handler(PermissionDenied)

@@ -10,6 +10,7 @@ pages' do.
 """
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
@@ -24,6 +25,7 @@ from footsteps.access.membership import (
     usable_memberships,
 )
 from footsteps.people.models import ApiToken, hash_token
+from footsteps.security import access, sessions
 
 
 class AgreementRequired(Exception):
@@ -35,6 +37,8 @@ def _admit(request, membership):
         return None
     if agreement_waits(membership):
         raise AgreementRequired
+    # Staff outside their setting's hours or networks (R10): 403, with the reason.
+    access.check_api(request, membership)
     request.actor = Actor.of(membership)
     return request.actor
 
@@ -97,5 +101,9 @@ class SessionActorAuth(APIKeyCookie):
             return None
         state = resolve_session(request)
         if not request.user.is_authenticated:
+            return None
+        # Idle too long or past its lifetime: the session ends, as on pages (R9).
+        if sessions.check(request, state.membership) is not None:
+            logout(request)
             return None
         return _admit(request, state.membership)

@@ -34,9 +34,20 @@ ACTION_WORDS = {
     "membership.reactivated": "reactivated an account",
     "parent.linked": "linked a parent or carer to a child",
     "parent.unlinked": "removed a parent's link to a child",
+    "parent.relationship_changed": "corrected how a parent or carer is related to a child",
+    "person.name_corrected": "corrected a person's name",
+    "membership.deleted": "moved a parent, carer or member of staff to the deleted area",
+    "membership.restored": "restored a parent, carer or member of staff from the deleted area",
+    "person.email_corrected": "corrected the address of someone not yet joined",
+    "person.email_correction_sent": "sent a person a link to confirm a corrected address",
     "api_token.created": "created an API key",
     "api_token.revoked": "revoked an API key",
     "user.signed_out_everywhere": "signed out of all devices",
+    "user.session_ended": "ended one of their sessions on another device",
+    "user.signed_out_elsewhere": "signed out of every other device",
+    "access_rules.updated": "changed the sign-in rules (idle time, staff hours, networks)",
+    "access.denied_hours": "was refused: outside the setting's staff access hours",
+    "access.denied_network": "was refused: not on the setting's network",
     "child.created": "added a child",
     "child.updated": "changed a child's details",
     "child.status_left": "marked a child as left",
@@ -67,6 +78,14 @@ ACTION_WORDS = {
     "comment.deleted": "deleted a reply",
     "media.deleted": "deleted a photo or video",
     "child.deleted": "deleted a child's record",
+    "child.journal_viewed": "read a child's journal",
+    "support.granted": "let Footsteps support in for a while",
+    "support.ended": "ended Footsteps support's access",
+    "support.expired": "(Footsteps) ended support access: its time was up",
+    "support.entered": "(Footsteps support) entered the setting",
+    "support.request": "(Footsteps support) opened",
+    "media.downloaded": "saved a photo or video to their device",
+    "export.downloaded": "downloaded a PDF journal",
     "observation.restored": "restored a deleted observation",
     "comment.restored": "restored a deleted reply",
     "media.restored": "restored a deleted photo or video",
@@ -74,6 +93,11 @@ ACTION_WORDS = {
     "comment.removed": "took down a family's reply",
     "contribution.removed": "took down an observation from home",
     "export.pdf_requested": "asked for a child's journal as a PDF",
+    "transfer.exported": "made a package to move a child's journal to another setting",
+    "transfer.imported": "imported a child's journal from another setting",
+    "transfer.refused": "tried to import a journal package that was refused",
+    "subject_access.requested": "asked for all the records about someone (subject access)",
+    "subject_access.downloaded": "downloaded a subject access export",
     "records.purged": "(automatically) deleted for good what stayed deleted past its time",
 }
 
@@ -142,6 +166,17 @@ class AuditEvent(models.Model):
     @property
     def description(self) -> str:
         return ACTION_WORDS.get(self.action, self.action)
+
+
+class SealKey(models.Model):
+    """The key that seals a child's or a person's details in the log
+    (footsteps.audit.sealing); deleted when they are erased for good."""
+
+    subject = models.CharField(max_length=40, unique=True)  # "child:12", "user:7"
+    key = models.CharField(max_length=60)
+
+    def __str__(self):
+        return self.subject
 
 
 class AuditChain(models.Model):

@@ -1,6 +1,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from footsteps.audit import sealing
 from footsteps.audit.chain import as_stored, event_hash
 from footsteps.audit.models import AuditChain, AuditEvent
 
@@ -15,6 +16,7 @@ def audit_record(*, actor, setting, action: str, target=None, **data) -> AuditEv
     transactions queue anyway).
     """
     actor = actor if actor is not None and actor.pk else None
+    data = sealing.seal(action, target, data)
     with transaction.atomic(savepoint=False):
         head, _ = AuditChain.objects.select_for_update().get_or_create(setting=setting)
         event = AuditEvent(
@@ -42,6 +44,21 @@ def audit_act(actor, action: str, target=None, **data) -> AuditEvent:
     return audit_record(
         actor=actor.member.user, setting=actor.member.setting, action=action, target=target, **data
     )
+
+
+def audit_read(actor, action: str, target, *, every: int = 30 * 60, **data) -> None:
+    """That someone read a record (a child's journal, a photo saved, an export
+    downloaded), in the setting's log (R39): at most once per person, action
+    and record every `every` seconds, so reading a page again and again does
+    not flood the log or write on every request. The shared cache decides
+    (add() is atomic there); the log row itself is an ordinary event."""
+    from django.core.cache import cache
+
+    key = f"audit-read:{actor.member.pk}:{action}:{target._meta.label_lower}:{target.pk}"
+    if every and not cache.add(key, 1, every):
+        return
+    with transaction.atomic():
+        audit_act(actor, action, target=target, **data)
 
 
 def audit_person(*, actor, user, action: str, **data) -> None:

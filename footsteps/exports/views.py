@@ -8,6 +8,7 @@ from django.utils.text import slugify
 
 from footsteps.access.policy import scope
 from footsteps.access.views import get_for, requires
+from footsteps.audit.services import audit_read
 from footsteps.children.models import Child
 from footsteps.core.forms import Form, apply_validation_error
 from footsteps.exports import services
@@ -61,6 +62,7 @@ def export_download(request, key):
     export = _export(request, key)
     if export.status != Export.Status.READY or not export.file:
         raise Http404
+    audit_read(request.actor, "export.downloaded", export.child, every=0, export=str(export.key))
     name = slugify(f"{export.child.first_name} learning journal") + ".pdf"
     response = FileResponse(
         default_storage.open(export.file, "rb"),

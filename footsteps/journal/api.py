@@ -25,6 +25,7 @@ from footsteps.api.common import (
 )
 from footsteps.assessments.api import AspectIds, Marks, marks_in
 from footsteps.assessments.selectors import with_area
+from footsteps.audit.services import audit_read
 from footsteps.children.models import Child
 from footsteps.core.caching import journal_key
 from footsteps.core.pagination import KeysetPage
@@ -64,7 +65,7 @@ class CommentOut(Schema):
 
     @staticmethod
     def resolve_author(obj):
-        return obj.author.user.full_name
+        return obj.author_display_name
 
 
 class ObservationOut(Schema):
@@ -107,7 +108,7 @@ class ObservationOut(Schema):
 
     @staticmethod
     def resolve_author(obj):
-        return obj.author.user.full_name
+        return obj.author_display_name
 
     @staticmethod
     def resolve_children(obj):
@@ -231,7 +232,7 @@ class NextStepOut(Schema):
 
     @staticmethod
     def resolve_created_by(obj):
-        return obj.created_by.user.full_name
+        return obj.author_display_name
 
 
 class NextStepIn(BodyIn):
@@ -351,8 +352,10 @@ def observations(
     the pages are (footsteps.core.caching)."""
     actor = request.actor
     if child_id is not None:
-        get_for(actor, "child.view", Child.objects.all(), pk=child_id)
+        child = get_for(actor, "child.view", Child.objects.all(), pk=child_id)
         request.journal_of = frozenset([child_id])  # photos as this child's journal shows them
+        if not actor.is_parent:
+            audit_read(actor, "child.journal_viewed", child)  # R39, as on the page
     key = journal_key(actor, "api-observations", child_id, area, before, limit)
     body = cache.get(key)
     if body is None:

@@ -241,7 +241,8 @@ def monitoring(actor, period: Period, quiet_days: int) -> dict:
     """Figures for managers' monitoring (R26), each a handful of aggregate queries."""
     start, end = period.bounds
     in_period = Q(observed_at__gte=start, observed_at__lt=end)
-    observations = scope(actor, "observation.view", Observation.objects.all())
+    # Entries imported from another setting (R36) are not this setting's work.
+    observations = scope(actor, "observation.view", Observation.objects.filter(author_name=""))
     published = observations.filter(in_period, status=Status.PUBLISHED)
     totals = published.aggregate(
         total=Count("pk"),
@@ -254,6 +255,7 @@ def monitoring(actor, period: Period, quiet_days: int) -> dict:
         observation_links__observation__deleted_at__isnull=True,
         observation_links__observation__observed_at__gte=start,
         observation_links__observation__observed_at__lt=end,
+        observation_links__observation__author_name="",
     )
     recent = ObservationChild.objects.filter(
         child=OuterRef("pk"),
@@ -282,6 +284,7 @@ def monitoring(actor, period: Period, quiet_days: int) -> dict:
                     observations__deleted_at__isnull=True,
                     observations__observed_at__gte=start,
                     observations__observed_at__lt=end,
+                    observations__author_name="",
                 ),
             ),
             late=Count(
@@ -293,6 +296,7 @@ def monitoring(actor, period: Period, quiet_days: int) -> dict:
                     observations__is_late=True,
                     observations__observed_at__gte=start,
                     observations__observed_at__lt=end,
+                    observations__author_name="",
                 ),
             ),
         )

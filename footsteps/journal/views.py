@@ -21,6 +21,7 @@ from footsteps.assessments.selectors import (
     latest_prime_judgements,
     marks_prefetch,
 )
+from footsteps.audit.services import audit_read
 from footsteps.children.models import Child
 from footsteps.children.selectors import children_for
 from footsteps.core.caching import journal_key, kept, people_key
@@ -90,6 +91,7 @@ def child_detail(request, child_id):
             pk=child_id,
         ),
     )
+    audit_read(actor, "child.journal_viewed", child)  # R39: who read which journal
     form = lazy(
         lambda: JournalFilterForm(
             request.GET or None, authors=members_for(actor).staff(), areas=areas_for(actor)

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from footsteps.access.policy import require
 from footsteps.api.common import BodyId, BodyIn, action, errors, text
+from footsteps.audit.services import audit_read
 from footsteps.media import delivery, selectors, services
 from footsteps.media.models import Media
 
@@ -258,6 +259,7 @@ def media_download(request, key: UUID, for_: str | None = ForChild):
     if not found:
         raise Http404
     name, content_type = found
+    audit_read(request.actor, "media.downloaded", media, every=60, media=str(media.key))
     return delivery.serve(
         request, name, content_type, f"{key}{name[name.rfind('.') :]}", download=True
     )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from footsteps.access.policy import can
 from footsteps.access.views import requires
+from footsteps.audit.services import audit_read
 from footsteps.media import delivery, redaction, selectors, services
 
 
@@ -52,6 +53,8 @@ def media_download(request, key):
     if found is None:
         raise Http404
     name, content_type = found
+    # Once a minute at most: a video's range requests are one download.
+    audit_read(request.actor, "media.downloaded", media, every=60, media=str(media.key))
     return delivery.serve(request, name, content_type, _filename(media, name), download=True)
 
 

@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
 from footsteps.people import signin
+from footsteps.security import access
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().authenticate(request, **credentials)
         if user is not None:
             signin.record_success(credentials.get("email", ""), signin.client_ip(request))
+            # Staff outside their setting's hours or networks go no further (R10).
+            access.check_sign_in(request, user)
         return user
 
     def authentication_failed(self, request, **credentials):

@@ -3,6 +3,7 @@ from django import forms
 from footsteps.children.models import Child, ParentLink
 from footsteps.core.forms import Form
 from footsteps.people.models import JOURNAL_EMAILS, Role
+from footsteps.security.forms import say_the_rule
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.PARENT]
 
@@ -37,6 +38,20 @@ class LinkChildForm(Form):
         self.fields["child"].queryset = children
 
 
+class PersonDetailsForm(Form):
+    full_name = forms.CharField(label="Name", max_length=150)
+    email = forms.EmailField(
+        label="Email address",
+        help_text="Someone who has joined confirms a new address from it, signed in.",
+    )
+
+
+class RelationshipForm(Form):
+    relationship = forms.ChoiceField(
+        label="Relationship to the child", choices=ParentLink.Relationship.choices
+    )
+
+
 class RoleForm(Form):
     role = forms.ChoiceField(label="Role", choices=STAFF_ROLE_CHOICES)
 
@@ -45,12 +60,18 @@ class SetPasswordForm(Form):
     full_name = forms.CharField(label="Your name", max_length=150)
     password1 = forms.CharField(
         label="Choose a password",
+        strip=False,  # spaces are part of a passphrase
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters.",
     )
     password2 = forms.CharField(
-        label="Type it again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label="Type it again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        say_the_rule(self, user)  # staff need 12 characters, families 10
 
     def clean(self):
         data = super().clean()

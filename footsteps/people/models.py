@@ -125,6 +125,8 @@ class Membership(models.Model):
         INVITED = "invited", "Invited"
         ACTIVE = "active", "Active"
         SUSPENDED = "suspended", "Suspended"
+        # In the deleted area (R34): no access, restorable until it is purged.
+        DELETED = "deleted", "Deleted"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     setting = models.ForeignKey(

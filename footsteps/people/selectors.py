@@ -1,9 +1,11 @@
 """Reads about people, always through the policy."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from footsteps.access.actor import Actor
 from footsteps.access.policy import scope
+from footsteps.audit.models import AuditEvent
+from footsteps.audit.sealing import open_details
 from footsteps.children.models import ParentLink
 from footsteps.people.models import ApiToken, Membership, MembershipQuerySet
 
@@ -52,3 +54,21 @@ def active_managers(setting_id: int) -> MembershipQuerySet:
     return Membership.objects.filter(
         setting_id=setting_id, role="manager", status=Membership.Status.ACTIVE
     )
+
+
+# Sign-ins are in the activity log; a person's page lists changes to them.
+_NOT_CHANGES = ("user.signed_in", "user.sign_in_failed", "user.signed_out_everywhere")
+
+
+def person_history(actor: Actor, membership: Membership, limit: int = 20) -> list[AuditEvent]:
+    """The latest changes to a person's details, access and links (R33, R39),
+    from the setting's log: what was done to their membership, account or
+    links, newest first."""
+    links = [str(pk) for pk in membership.child_links.values_list("pk", flat=True)]
+    about = (
+        Q(target_type="people.membership", target_id=str(membership.pk))
+        | Q(target_type="people.user", target_id=str(membership.user_id))
+        | Q(target_type="children.parentlink", target_id__in=links)
+    )
+    events = scope(actor, "audit.view", AuditEvent.objects.filter(about))
+    return open_details(events.exclude(action__in=_NOT_CHANGES).order_by("-sequence")[:limit])

@@ -74,6 +74,13 @@ def _add_membership(*, actor: Actor, email: str, full_name: str, role: str) -> M
     user = _user_for_email(email=email, full_name=full_name)
     if scope(actor, "membership.manage", Membership.objects.filter(user=user)).exists():
         raise ValidationError({"email": _ALREADY_HERE})
+    deleted = Membership.objects.filter(
+        user=user, setting=actor.member.setting, status=Membership.Status.DELETED
+    )
+    if deleted.exists():
+        raise ValidationError(
+            {"email": _conflict("This person is in the deleted area: restore them there instead.")}
+        )
     try:
         with transaction.atomic():
             return Membership.objects.create(
@@ -337,7 +344,7 @@ def membership_suspend(*, actor: Actor, membership: Membership) -> Membership:
         revoked_at=timezone.now()
     )
     # Every session and key ends now, so none works again after a reactivation.
-    _end_sessions(membership.user)
+    end_sessions(membership.user)
     _revoke_keys(ApiToken.objects.filter(membership=membership))
     audit_act(
         actor,
@@ -411,6 +418,9 @@ def api_token_create(
     """A personal API key for the actor in this setting, after their password is
     typed again (R1). It expires; the key itself is shown once."""
     require(actor, "profile.use", actor.member.setting)
+    if actor.member.user.is_superuser:
+        # Support's visits are logged request by request (R32): browser only.
+        raise ValidationError("Support access works in the browser only.", code="conflict")
     if not name.strip():
         raise ValidationError({"name": "Give the key a name, such as the device it is for."})
     if days not in KEY_LIFETIMES_DAYS:
@@ -448,7 +458,7 @@ def _revoke_keys(tokens) -> int:
     return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-def _end_sessions(user: User) -> None:
+def end_sessions(user: User) -> None:
     """End every session of this person on every device (R7, R9): each session's
     hash includes this salt, so they all fail their next check."""
     user.session_salt = secrets.token_hex()
@@ -478,7 +488,7 @@ def preferences_update(*, actor: Actor, journal_emails: str) -> Membership:
 @transaction.atomic
 def user_sign_out_everywhere(*, user: User) -> None:
     """End every session and API key of this person on every device (R9)."""
-    _end_sessions(user)
+    end_sessions(user)
     revoked = _revoke_keys(ApiToken.objects.filter(membership__user=user))
     audit_person(actor=user, user=user, action="user.signed_out_everywhere", keys_revoked=revoked)
 
@@ -554,6 +564,14 @@ def email_change_request(*, user: User, password: str, new_email: str, request=N
     signin.confirm_password(request, user, password)
     if new_email == user.email:
         raise ValidationError({"new_email": "That is already your address."})
+    _send_email_change_link(user, new_email, template="people/email/email_confirm.txt")
+    audit_person(actor=user, user=user, action="user.email_change_requested")
+
+
+def _send_email_change_link(user: User, new_email: str, *, template: str, **context) -> None:
+    """A single-use link to `new_email`, which its reader opens signed in as
+    `user` to make it their sign-in address; earlier links stop working. An
+    address that already has an account gets a notice instead of a link."""
     now = timezone.now()
     EmailChange.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now
@@ -565,27 +583,120 @@ def email_change_request(*, user: User, password: str, new_email: str, request=N
             from_email=None,
             recipient_list=[new_email],
         )
-    else:
-        token = new_token()
-        EmailChange.objects.create(
-            user=user,
-            new_email=new_email,
-            token_hash=hash_token(token),
-            expires_at=now + EMAIL_CHANGE_MAX_AGE,
-        )
-        send_mail(
-            subject="[Footsteps] Confirm your new sign-in address",
-            message=render_to_string(
-                "people/email/email_confirm.txt",
+        return
+    token = new_token()
+    EmailChange.objects.create(
+        user=user,
+        new_email=new_email,
+        token_hash=hash_token(token),
+        expires_at=now + EMAIL_CHANGE_MAX_AGE,
+    )
+    link = settings.SITE_URL + reverse("email_change_confirm", args=[token])
+    send_mail(
+        subject="[Footsteps] Confirm your new sign-in address",
+        message=render_to_string(template, {"person": user, "link": link, **context}),
+        from_email=None,
+        recipient_list=[new_email],
+    )
+
+
+def _only_here(membership: Membership) -> bool:
+    """Whether the person's account belongs to this setting alone: only then
+    may its manager change what the account itself carries."""
+    return (
+        not Membership.objects.filter(user_id=membership.user_id)
+        .exclude(setting_id=membership.setting_id)
+        .exists()
+    )
+
+
+@transaction.atomic
+def person_correct(
+    *, actor: Actor, membership: Membership, full_name: str, email: str
+) -> list[str]:
+    """A manager corrects a person's name or email address (R33). Returns what
+    happened, in words for the page. The change is in the setting's log with
+    the values before and after.
+
+    An address is an identity: it changes at once only for someone who has
+    not yet joined (their invitation goes again, to the corrected address);
+    for anyone else a link goes to the new address and the change happens
+    when its owner opens it signed in with their own password."""
+    require(actor, "membership.manage", membership)
+    user = membership.user
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise ValidationError({"full_name": "Enter their name."})
+    if len(full_name) > 150:
+        raise ValidationError({"full_name": "Keep the name under 150 characters."})
+    email = _clean_email(email)
+    joined = membership.joined_at is not None or user.has_usable_password()
+    done = []
+    if full_name != membership.display_name:
+        before = membership.display_name
+        if not joined:
+            membership.invited_name = full_name
+            membership.save(update_fields=["invited_name"])
+        elif _only_here(membership):
+            user.full_name = full_name
+            user.save(update_fields=["full_name"])
+        else:
+            raise ValidationError(
                 {
-                    "person": user,
-                    "link": settings.SITE_URL + reverse("email_change_confirm", args=[token]),
-                },
-            ),
-            from_email=None,
-            recipient_list=[new_email],
+                    "full_name": "This person also belongs to another setting, so only they "
+                    "can change the name their account carries."
+                }
+            )
+        audit_act(actor, "person.name_corrected", target=membership, before=before, after=full_name)
+        done.append(f"Name corrected to {full_name}.")
+    if email != user.email.lower():
+        if not joined and _only_here(membership):
+            if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+                raise ValidationError(
+                    {"email": "Someone with this address already has an account."},
+                    code="conflict",
+                )
+            before = user.email
+            user.email = email
+            user.save(update_fields=["email"])
+            audit_act(actor, "person.email_corrected", target=membership, before=before)
+            invitation_send(actor=actor, membership=membership)
+            done.append(f"Address corrected; a new invitation went to {email}.")
+        else:
+            _send_email_change_link(
+                user,
+                email,
+                template="people/email/email_correct.txt",
+                setting=membership.setting,
+            )
+            audit_act(actor, "person.email_correction_sent", target=membership)
+            done.append(
+                f"We emailed {email} a link. The address changes when {membership.display_name} "
+                "opens it, signed in to Footsteps."
+            )
+    return done
+
+
+@transaction.atomic
+def link_relationship(*, actor: Actor, link: ParentLink, relationship: str) -> ParentLink:
+    """Correct how a parent or carer is related to a child (R33)."""
+    require(actor, "link.manage", link)
+    if relationship not in ParentLink.Relationship.values:
+        raise ValidationError({"relationship": "Choose a relationship."})
+    before = link.relationship
+    if before != relationship:
+        link.relationship = relationship
+        link.save(update_fields=["relationship"])
+        audit_act(
+            actor,
+            "parent.relationship_changed",
+            target=link,
+            child_id=link.child_id,
+            parent_id=link.parent_id,
+            before=before,
+            after=relationship,
         )
-    audit_person(actor=user, user=user, action="user.email_change_requested")
+    return link
 
 
 def email_change_for_token(*, user: User, token: str) -> EmailChange:
@@ -620,7 +731,7 @@ def email_change_confirm(*, user: User, token: str) -> User:
     EmailAddress.objects.filter(user=user).delete()
     change.used_at = timezone.now()
     change.save(update_fields=["used_at"])
-    _end_sessions(user)
+    end_sessions(user)
     send_mail(
         subject="[Footsteps] Your sign-in address was changed",
         message=render_to_string(

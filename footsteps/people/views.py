@@ -17,13 +17,15 @@ from footsteps.people.forms import (
     EmailChangeForm,
     LinkChildForm,
     ParentInviteForm,
+    PersonDetailsForm,
     PreferencesForm,
+    RelationshipForm,
     RoleForm,
     SetPasswordForm,
     StaffInviteForm,
 )
 from footsteps.people.models import ApiToken, Membership
-from footsteps.people.selectors import parents_for, staff_for, tokens_for
+from footsteps.people.selectors import parents_for, person_history, staff_for, tokens_for
 
 PAGE_SIZE = 50
 
@@ -98,9 +100,31 @@ def person_detail(request, membership_id):
         "pending_links": membership.pending_links.select_related("child"),
         "sign_in": signin.account_lock_state(membership.user.email),
         "role_form": RoleForm(initial={"role": membership.role}),
+        "history": person_history(request.actor, membership),
+        "relationships": ParentLink.Relationship.choices,
         "link_form": LinkChildForm(children=children),
     }
     return render(request, "people/person_detail.html", context)
+
+
+@requires("membership.manage")
+def person_details(request, membership_id):
+    """Correct a person's name or email address (R33); kept in the log."""
+    membership = _membership(request, membership_id)
+    initial = {"full_name": membership.display_name, "email": membership.user.email}
+    form = PersonDetailsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = services.person_correct(
+                actor=request.actor, membership=membership, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            for message in done or ["Nothing to change."]:
+                messages.success(request, message)
+            return redirect("person_detail", membership.pk)
+    return render(request, "people/person_details.html", {"person": membership, "form": form})
 
 
 def _person_action(request, membership_id, do, done_message):
@@ -222,6 +246,19 @@ def person_link(request, membership_id):
 
 @require_POST
 @requires("link.manage")
+def link_relationship(request, link_id):
+    link = get_for(request.actor, "link.manage", ParentLink.objects.all(), pk=link_id)
+    form = RelationshipForm(request.POST)
+    if form.is_valid():
+        services.link_relationship(actor=request.actor, link=link, **form.cleaned_data)
+        messages.success(request, "The relationship is corrected.")
+    else:
+        messages.error(request, "Choose a relationship.")
+    return redirect("person_detail", link.parent_id)
+
+
+@require_POST
+@requires("link.manage")
 def link_remove(request, link_id):
     link = get_for(request.actor, "link.manage", ParentLink.objects.all(), pk=link_id)
     services.parent_unlink(actor=request.actor, link=link)
@@ -249,6 +286,7 @@ def invitation_accept(request, token):
         form = SetPasswordForm(
             request.POST if request.method == "POST" else None,
             initial={"full_name": invitation.membership.display_name},
+            user=user,
         )
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,6 +13,7 @@ class Deletion(models.Model):
         MEDIA = "media", "Photo or video"
         COMMENT = "comment", "Reply"
         CHILD = "child", "Child"
+        MEMBERSHIP = "membership", "Parent, carer or member of staff"
 
     setting = models.ForeignKey("tenancy.Setting", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind)

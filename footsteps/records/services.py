@@ -11,20 +11,27 @@ and an audit entry without personal content.
 import json
 import logging
 import os
+import secrets
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from footsteps.access.actor import Actor
 from footsteps.access.policy import require
+from footsteps.audit import sealing
 from footsteps.audit.services import audit_act, audit_record
-from footsteps.children.models import Child
+from footsteps.children.models import Child, ParentLink, PendingLink
 from footsteps.journal.models import Comment, Observation
 from footsteps.media.models import Media, Upload
+from footsteps.people.models import ApiToken, Invitation, Membership, Role
+from footsteps.people.selectors import active_managers
+from footsteps.people.services import end_sessions
 from footsteps.records.models import Deletion, Erasure
 from footsteps.tenancy.models import Setting
 
@@ -40,7 +47,8 @@ def _move_to_deleted_area(
     actor: Actor, *, kind: str, obj, label: str, took: dict | None = None
 ) -> Deletion:
     now = timezone.now()
-    type(obj).objects.filter(pk=obj.pk).update(deleted_at=now)
+    if kind != Kind.MEMBERSHIP:  # a membership's status says it (membership_delete)
+        type(obj).objects.filter(pk=obj.pk).update(deleted_at=now)
     setting = actor.member.setting
     deletion = Deletion.objects.create(
         setting=setting,
@@ -66,7 +74,7 @@ def observation_delete(*, actor: Actor, observation: Observation) -> Deletion:
 @transaction.atomic
 def comment_delete(*, actor: Actor, comment: Comment) -> Deletion:
     require(actor, "comment.delete", comment)
-    label = f"Reply by {comment.author.user.full_name} on “{comment.observation.title}”"
+    label = f"Reply by {comment.author_display_name} on “{comment.observation.title}”"
     return _move_to_deleted_area(actor, kind=Kind.COMMENT, obj=comment, label=label)
 
 
@@ -106,11 +114,40 @@ def child_delete(*, actor: Actor, child: Child) -> Deletion:
     )
 
 
+@transaction.atomic
+def membership_delete(*, actor: Actor, membership: Membership) -> Deletion:
+    """A parent's, carer's or staff member's account in this setting goes to
+    the deleted area: no access at once (sessions and keys end, as on
+    suspension), out of every list; restored as it was. What they wrote in
+    children's journals stays there: it is the children's record."""
+    require(actor, "membership.manage", membership)
+    if membership.pk == actor.member.pk:
+        raise ValidationError("You cannot delete yourself.", code="conflict")
+    if membership.role == Role.MANAGER and not (
+        active_managers(membership.setting_id).exclude(pk=membership.pk).exists()
+    ):
+        raise ValidationError("A setting needs at least one active manager.", code="conflict")
+    previous = membership.status
+    Membership.objects.filter(pk=membership.pk).update(status=Membership.Status.DELETED)
+    Invitation.objects.filter(membership=membership, used_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    ApiToken.objects.filter(membership=membership, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    end_sessions(membership.user)
+    label = f"{membership.display_name} ({membership.get_role_display().lower()})"
+    return _move_to_deleted_area(
+        actor, kind=Kind.MEMBERSHIP, obj=membership, label=label, took={"status": previous}
+    )
+
+
 MODELS: dict[str, Any] = {
     Kind.OBSERVATION: Observation,
     Kind.MEDIA: Media,
     Kind.COMMENT: Comment,
     Kind.CHILD: Child,
+    Kind.MEMBERSHIP: Membership,
 }
 
 
@@ -118,7 +155,11 @@ MODELS: dict[str, Any] = {
 def restore(*, actor: Actor, deletion: Deletion) -> None:
     """Bring an item back from the deleted area with all it had."""
     require(actor, "deletion.restore", deletion)
-    MODELS[deletion.kind].objects.filter(pk=deletion.object_id).update(deleted_at=None)
+    if deletion.kind == Kind.MEMBERSHIP:
+        status = deletion.took.get("status", Membership.Status.SUSPENDED)
+        Membership.objects.filter(pk=deletion.object_id).update(status=status)
+    else:
+        MODELS[deletion.kind].objects.filter(pk=deletion.object_id).update(deleted_at=None)
     Observation.objects.filter(pk__in=deletion.took.get("observation", [])).update(deleted_at=None)
     Media.objects.filter(pk__in=deletion.took.get("media", [])).update(deleted_at=None)
     audit_act(actor, f"{deletion.kind}.restored", deletion=deletion.pk)
@@ -130,12 +171,36 @@ def restore(*, actor: Actor, deletion: Deletion) -> None:
 
 def _media_files(media_ids) -> list[str]:
     names = []
-    fields = ("original", "display", "thumbnail", "video", "redacted_display", "redacted_thumbnail")
+    fields = (
+        "original",
+        "display",
+        "thumbnail",
+        "video",
+        "print_copy",
+        "redacted_display",
+        "redacted_thumbnail",
+        "redacted_print_copy",
+    )
     for row in Media.objects.filter(pk__in=media_ids).values(*fields):
         names += [name for name in row.values() if name]
     for upload in Upload.objects.filter(media_id__in=media_ids):
         names += upload.chunks
     return names
+
+
+def _made_files(child_ids, membership_ids) -> list[str]:
+    """PDFs, transfer packages and subject access files made about the
+    children and people being erased: they go with them, not a week later."""
+    from footsteps.exports.models import Export
+    from footsteps.subject_access.models import SubjectAccessExport
+    from footsteps.transfers.models import Transfer
+
+    names = list(Export.objects.filter(child_id__in=child_ids).values_list("file", flat=True))
+    names += Transfer.objects.filter(child_id__in=child_ids).values_list("file", flat=True)
+    names += SubjectAccessExport.objects.filter(
+        Q(subject_child_id__in=child_ids) | Q(subject_member_id__in=membership_ids)
+    ).values_list("file", flat=True)
+    return [name for name in names if name]
 
 
 def _erasing(batch: list[Deletion]) -> dict[str, set[int]]:
@@ -145,7 +210,8 @@ def _erasing(batch: list[Deletion]) -> dict[str, set[int]]:
     for deletion in batch:
         ids[deletion.kind].add(deletion.object_id)
         for kind, more in deletion.took.items():
-            ids[kind].update(more)
+            if kind in ids:  # not a membership's former status
+                ids[kind].update(more)
     ids[Kind.MEDIA] |= set(
         Media.objects.filter(observation_id__in=ids[Kind.OBSERVATION]).values_list("pk", flat=True)
     )
@@ -166,7 +232,8 @@ def purge_due(*, now=None, batch_size: int = 200, pause: float = 0.0) -> int:
         if not batch:
             return done
         ids = _erasing(batch)
-        for name in _media_files(ids[Kind.MEDIA]):
+        made = _made_files(ids[Kind.CHILD], ids[Kind.MEMBERSHIP])
+        for name in _media_files(ids[Kind.MEDIA]) + made:
             default_storage.delete(name)
         with transaction.atomic():
             _erase_rows(batch, ids)
@@ -194,15 +261,18 @@ def _erase_rows(batch: list[Deletion], ids: dict[str, set[int]]) -> None:
     _log_erasures(
         [
             {"kind": kind, "id": pk, "at": at}
-            for kind in (Kind.CHILD, Kind.OBSERVATION, Kind.MEDIA, Kind.COMMENT)
+            for kind in (Kind.CHILD, Kind.OBSERVATION, Kind.MEDIA, Kind.COMMENT, Kind.MEMBERSHIP)
             for pk in sorted(ids[kind])
         ]
     )
+    erase_memberships(ids[Kind.MEMBERSHIP])
     # Children last: their entries (and those entries' photos) first.
     Media.objects.filter(pk__in=ids[Kind.MEDIA]).delete()
     Comment.objects.filter(pk__in=ids[Kind.COMMENT]).delete()
     Observation.objects.filter(pk__in=ids[Kind.OBSERVATION]).delete()
     Child.objects.filter(pk__in=ids[Kind.CHILD]).delete()
+    # Their details in old log rows can no longer be read (footsteps.audit.sealing).
+    sealing.shred(f"child:{pk}" for pk in ids[Kind.CHILD])
     Erasure.objects.bulk_create(
         Erasure(setting_id=d.setting_id, kind=d.kind, object_id=d.object_id) for d in batch
     )
@@ -228,6 +298,49 @@ def _erase_rows(batch: list[Deletion], ids: dict[str, set[int]]) -> None:
         )
 
 
+def erase_memberships(ids) -> None:
+    """Erase what a deleted account held about its person in the setting. The
+    row stays, nameless, for the entries and replies it wrote (the children's
+    record); their links, keys and invitations go. The account itself is
+    erased too unless the person also belongs to another setting."""
+    from footsteps.subject_access.models import SubjectAccessExport
+
+    memberships = list(Membership.objects.filter(pk__in=ids).select_related("user"))
+    if not memberships:
+        return
+    ParentLink.objects.filter(parent__in=memberships).delete()
+    PendingLink.objects.filter(parent__in=memberships).delete()
+    ApiToken.objects.filter(membership__in=memberships).delete()
+    Invitation.objects.filter(membership__in=memberships).delete()
+    SubjectAccessExport.objects.filter(subject_member__in=memberships).delete()
+    Membership.objects.filter(pk__in=ids).update(
+        status=Membership.Status.DELETED, invited_name="", needs_review=False
+    )
+    for membership in memberships:
+        user = membership.user
+        if Membership.objects.filter(user=user).exclude(pk__in=ids).exists():
+            continue
+        erase_account(user)
+
+
+def erase_account(user) -> None:
+    """An account nobody can use or recognise: no name, an address that
+    cannot receive mail, no password, no sessions."""
+    from allauth.account.models import EmailAddress
+
+    from footsteps.people.models import EmailChange
+
+    EmailAddress.objects.filter(user=user).delete()
+    EmailChange.objects.filter(user=user).delete()
+    user.full_name = "Former member"
+    user.email = f"erased-{user.pk}@erased.invalid"
+    user.is_active = False
+    user.set_unusable_password()
+    user.session_salt = secrets.token_hex()
+    user.save()
+    sealing.shred([f"user:{user.pk}"])
+
+
 def _logged() -> dict[str, set[int]]:
     """What the erasure log (the file, and the table) says was deleted for good."""
     erased: dict[str, set[int]] = {kind: set() for kind in MODELS}
@@ -248,6 +361,13 @@ def reapply_erasures() -> int:
     was deleted for good (files too). Returns how many rows were found again."""
     found = 0
     logged = _logged()
+    # A restored backup brings back the keys that sealed their details too.
+    erased_users = Membership.objects.filter(
+        pk__in=logged[Kind.MEMBERSHIP], user__email__endswith="@erased.invalid"
+    ).values_list("user_id", flat=True)
+    sealing.shred(
+        [f"child:{pk}" for pk in logged[Kind.CHILD]] + [f"user:{pk}" for pk in erased_users]
+    )
     for kind, model in MODELS.items():
         ids = logged[kind]
         if not ids:
@@ -263,6 +383,16 @@ def reapply_erasures() -> int:
             photos = Media.objects.filter(observation_id__in=present).values_list("pk", flat=True)
             for name in _media_files(list(photos)):
                 default_storage.delete(name)
+        if kind == Kind.MEMBERSHIP:
+            # Kept nameless for what they wrote: erased again if restored named.
+            named = set(
+                Membership.objects.filter(pk__in=present)
+                .exclude(user__email__endswith="@erased.invalid", invited_name="")
+                .values_list("pk", flat=True)
+            )
+            erase_memberships(named)
+            found -= len(present) - len(named)
+            continue
         model.objects.filter(pk__in=present).delete()
         Deletion.objects.filter(kind=kind, object_id__in=present).delete()
     return found

@@ -8,6 +8,7 @@ from footsteps.access.views import get_for, requires
 from footsteps.children.models import Child
 from footsteps.journal import services as journal_services
 from footsteps.journal.models import Comment, Observation
+from footsteps.people.models import Membership
 from footsteps.records import selectors, services
 from footsteps.records.models import Deletion
 
@@ -62,6 +63,23 @@ def child_delete(request, child_id):
     child = get_for(request.actor, "child.delete", Child.objects.all(), pk=child_id)
     _moved(request, services.child_delete(actor=request.actor, child=child))
     return redirect("child_list")
+
+
+@require_POST
+@requires("membership.manage")
+def person_delete(request, membership_id):
+    membership = get_for(
+        request.actor,
+        "membership.manage",
+        Membership.objects.select_related("user"),
+        pk=membership_id,
+    )
+    try:
+        _moved(request, services.membership_delete(actor=request.actor, membership=membership))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("person_detail", membership.pk)
+    return redirect("staff_list" if membership.is_staff_role else "parent_list")
 
 
 @require_POST

@@ -1,5 +1,6 @@
 """The objects the URL matrix and the API write tests act on."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -19,8 +20,12 @@ from footsteps.media.models import Media
 from footsteps.people import services as people
 from footsteps.people.models import User
 from footsteps.records import services as records
+from footsteps.security.models import SessionRecord
+from footsteps.subject_access.models import SubjectAccessExport
+from footsteps.support import services as support
 from footsteps.tenancy import services as tenancy
 from footsteps.tenancy.models import Setting
+from footsteps.transfers.models import ImportedPackage, Transfer
 
 
 @pytest.fixture
@@ -84,6 +89,7 @@ def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo)
         publish=True,
     )
     deleted = records.observation_delete(actor=manager, observation=spare)
+    support_grant = support.grant(actor=manager, hours=4, reason="Uploads fail")
     from_home = journal.contribution_create(
         actor=world.actor("parent_amy"),
         children=[world.children["amy"]],
@@ -99,7 +105,38 @@ def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo)
         status=Export.Status.READY,
         file=default_storage.save("exports/matrix.pdf", ContentFile(b"%PDF-1.4 matrix")),
     )
+    subject_export = SubjectAccessExport.objects.create(
+        setting_id=world.members["manager"].setting_id,
+        requested_by=world.members["manager"],
+        kind="child",
+        subject_child=world.children["amy"],
+        status=SubjectAccessExport.Status.READY,
+        file=default_storage.save("subject-access/matrix.zip", ContentFile(b"PK\x05\x06")),
+    )
+    transfer = Transfer.objects.create(
+        setting_id=world.members["manager"].setting_id,
+        child=world.children["amy"],
+        requested_by=world.members["manager"],
+        status=Transfer.Status.READY,
+        code="ABCD-EFGH-JKMN-PQRS",
+        file=default_storage.save("transfers/matrix.zip", ContentFile(b"PK\x05\x06")),
+    )
+    imported = ImportedPackage.objects.create(
+        setting_id=world.members["manager"].setting_id,
+        package_id=uuid.uuid4(),
+        child=world.children["cara"],
+        imported_by=world.members["manager"],
+    )
     operator = User.objects.create_superuser("ops@footsteps.test", PASSWORD, full_name="Ops")
+    # One of the manager's sessions on another device (R9).
+    manager_session = SessionRecord.objects.create(
+        user=world.members["manager"].user,
+        key_prefix="elsewher",
+        key_hash="e" * 64,
+        auth_digest="",
+        ends_at=timezone.now() + timedelta(hours=1),
+        ip="203.0.113.5",
+    )
     return {
         "operator_user": operator,
         "manager_user": world.members["manager"].user_id,
@@ -120,7 +157,12 @@ def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo)
         "period": period.pk,
         "profile_period": profile.pk,
         "deleted_item": deleted.pk,
+        "support_grant": support_grant.pk,
         "manager_export": str(export.key),
+        "manager_session": manager_session.pk,
+        "subject_export": str(subject_export.key),
+        "manager_transfer": str(transfer.key),
+        "imported_package": imported.pk,
         "amy_reply": world.comments["amy"].pk,
         "approved_contribution": from_home.pk,
         "world": world,

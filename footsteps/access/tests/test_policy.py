@@ -11,6 +11,7 @@ and API auth; see the URL matrix); here a suspended member is an object that
 managers act on, and an unaccepted agreement one that people accept.
 """
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -36,8 +37,12 @@ from footsteps.people import services as people
 from footsteps.people.models import ApiToken, Membership, User
 from footsteps.records import services as records
 from footsteps.records.models import Deletion
+from footsteps.subject_access.models import SubjectAccessExport
+from footsteps.support import services as support
+from footsteps.support.models import SupportGrant
 from footsteps.tenancy.models import Agreement, Setting
 from footsteps.tenancy.services import setting_update
+from footsteps.transfers.models import ImportedPackage, Transfer
 
 PEOPLE = (
     "manager",
@@ -56,6 +61,7 @@ NOBODY: set[str] = set()
 # Which model each action is about.
 ACTION_MODELS = {
     "setting.manage": Setting,
+    "access_rules.manage": Setting,
     "people.manage": Setting,
     "child.create": Setting,
     "child.list": Setting,
@@ -109,9 +115,19 @@ ACTION_MODELS = {
     "comment.delete": Comment,
     "deletion.view": Setting,
     "deletion.restore": Deletion,
+    "support.manage": Setting,
+    "support.end": SupportGrant,
     "comment.remove": Comment,
     "journal_pdf.request": Child,
     "export.view": Export,
+    "transfer.export": Child,
+    "transfer.view": Transfer,
+    "transfer.import": Setting,
+    "transfer.view_import": ImportedPackage,
+    "subject_access.request": Child,
+    "subject_access.request_person": Membership,
+    "subject_access.entries": Observation,
+    "subject_access.view": SubjectAccessExport,
     "contribution.remove": Observation,
 }
 
@@ -120,6 +136,8 @@ EXPECTED = {
     # Setting-wide actions: the object is a setting.
     ("setting.manage", "acorns"): {"manager"},
     ("setting.manage", "oak"): {"other_manager"},
+    ("access_rules.manage", "acorns"): {"manager"},
+    ("access_rules.manage", "oak"): {"other_manager"},
     ("people.manage", "acorns"): {"manager"},
     ("child.create", "acorns"): {"manager"},
     ("child.list", "acorns"): STAFF,
@@ -164,6 +182,7 @@ EXPECTED = {
     ("membership.manage", "m_practitioner"): {"manager"},
     ("membership.manage", "m_suspended"): {"manager"},
     ("membership.manage", "m_parent_zed"): {"other_manager"},
+    ("membership.manage", "m_deleted"): NOBODY,  # in the deleted area (R34)
     ("link.manage", "amy_link"): {"manager"},
     ("token.manage", "manager_token"): {"manager"},
     ("token.manage", "parent_token"): {"parent_amy"},
@@ -273,6 +292,10 @@ EXPECTED = {
     ("deletion.view", "acorns"): {"manager"},
     ("deletion.view", "oak"): {"other_manager"},
     ("deletion.restore", "deleted_item"): {"manager"},
+    # Support access (R32): a setting's managers let the operator in and end it.
+    ("support.manage", "acorns"): {"manager"},
+    ("support.manage", "oak"): {"other_manager"},
+    ("support.end", "support_grant"): {"manager"},
     # Taking down what is inappropriate (R38): reviewers, published items only.
     ("comment.remove", "amy_reply"): {"manager", "senior"},
     ("comment.remove", "pending_reply"): NOBODY,
@@ -286,6 +309,35 @@ EXPECTED = {
     ("journal_pdf.request", "zed"): {"other_manager"},
     ("export.view", "manager_export"): {"manager"},
     ("export.view", "parent_export"): {"manager", "parent_amy"},
+    # Moving a journal to another setting (R36): managers, for any child of
+    # theirs (leavers too); each setting's packages and imports its own.
+    ("transfer.export", "amy"): {"manager"},
+    ("transfer.export", "dan_left"): {"manager"},
+    ("transfer.export", "eve_deleted"): NOBODY,
+    ("transfer.export", "zed"): {"other_manager"},
+    ("transfer.view", "amy_transfer"): {"manager"},
+    ("transfer.view", "deleted_child_transfer"): NOBODY,
+    ("transfer.import", "acorns"): {"manager"},
+    ("transfer.import", "oak"): {"other_manager"},
+    ("transfer.view_import", "oak_import"): {"other_manager"},
+    # Subject access (R33, R35): managers, for their own setting's children
+    # and people; every entry kept but deleted ones; an export no longer once
+    # its child is in the deleted area.
+    ("subject_access.request", "amy"): {"manager"},
+    ("subject_access.request", "dan_left"): {"manager"},
+    ("subject_access.request", "eve_deleted"): NOBODY,
+    ("subject_access.request", "zed"): {"other_manager"},
+    ("subject_access.request_person", "m_practitioner"): {"manager"},
+    ("subject_access.request_person", "m_suspended"): {"manager"},
+    ("subject_access.request_person", "m_parent_zed"): {"other_manager"},
+    ("subject_access.entries", "draft"): {"manager"},
+    ("subject_access.entries", "withdrawn"): {"manager"},
+    ("subject_access.entries", "declined"): {"manager"},
+    ("subject_access.entries", "deleted"): NOBODY,
+    ("subject_access.entries", "zed_entry"): {"other_manager"},
+    ("subject_access.view", "child_subject_export"): {"manager"},
+    ("subject_access.view", "person_subject_export"): {"manager"},
+    ("subject_access.view", "deleted_child_subject_export"): NOBODY,
 }
 
 
@@ -406,6 +458,12 @@ def states(world, django_capture_on_commit_callbacks, small_photo):
         publish=True,
     )
     objects["deleted_item"] = records.observation_delete(actor=manager, observation=spare)
+    objects["support_grant"] = support.grant(actor=manager, hours=4, reason="Uploads fail")
+    leaving = people.staff_invite(
+        actor=manager, email="leaving@acorns.test", full_name="Leaving Soon", role="practitioner"
+    )
+    records.membership_delete(actor=manager, membership=leaving)
+    objects["m_deleted"] = Membership.objects.get(pk=leaving.pk)
     sent = journal.contribution_create(
         actor=world.actor("parent_amy"),
         children=[amy],
@@ -419,6 +477,30 @@ def states(world, django_capture_on_commit_callbacks, small_photo):
         for who in ("manager", "parent_amy")
     )
     objects["approved_contribution"] = journal.contribution_approve(actor=manager, observation=sent)
+    objects["amy_transfer"], objects["deleted_child_transfer"] = (
+        Transfer.objects.create(
+            setting=objects["acorns"], child=child, requested_by=world.members["manager"]
+        )
+        for child in (amy, objects["eve_deleted"])
+    )
+    objects["oak_import"] = ImportedPackage.objects.create(
+        setting=objects["oak"],
+        package_id=uuid.uuid4(),
+        child=world.children["zed"],
+        imported_by=world.members["other_manager"],
+    )
+    for name, kind, child, member in (
+        ("child_subject_export", "child", amy, None),
+        ("person_subject_export", "parent", None, world.members["parent_amy"]),
+        ("deleted_child_subject_export", "child", objects["eve_deleted"], None),
+    ):
+        objects[name] = SubjectAccessExport.objects.create(
+            setting=objects["acorns"],
+            requested_by=world.members["manager"],
+            kind=kind,
+            subject_child=child,
+            subject_member=member,
+        )
     with django_capture_on_commit_callbacks(execute=True):
         made = _media_states(world, small_photo)
     objects.update(_media_after(world, made))

@@ -87,6 +87,7 @@ EVERYBODY = dict.fromkeys(ROLES, "ok")
 NOBODY = {**dict.fromkeys(ROLES, "404"), "suspended": "login"}
 # The operator's admin: the operator only; everyone else is sent to sign in.
 OPERATOR_ONLY = {**dict.fromkeys(ROLES, "login"), "operator": "ok"}
+OPERATOR_SUPPORT = {**dict.fromkeys(ROLES, "404"), "suspended": "login", "operator": "ok"}
 API_EVERYONE = api(ok=[*STAFF, *PARENTS], other_manager="ok")
 API_MANAGER = api(
     ok=["manager"], forbidden=["senior", "practitioner", *PARENTS], other_manager="ok"
@@ -131,6 +132,22 @@ MATRIX = {
         page(ok=["manager"], missing=["senior", "practitioner", *PARENTS]),
     ),
     "preferences": ("get", {}, None, EVERYONE_PAGE),
+    # Where one is signed in (R9): one's own sessions only; another's is not found.
+    "sessions": ("get", {}, None, PERSONAL_PAGE),
+    "session_end": (
+        "post",
+        {"record_id": "@manager_session"},
+        {},
+        {
+            **dict.fromkeys(ROLES, "404"),
+            "manager": "ok",
+            "anonymous": "login",
+            "suspended": "login",
+        },
+    ),
+    "sessions_end_others": ("post", {}, {}, PERSONAL_PAGE),
+    "session_ping": ("get", {}, None, PERSONAL_PAGE),
+    "access_rules": ("get", {}, None, MANAGER_PAGE),
     "setting_options": ("get", {}, None, MANAGER_PAGE),
     "room_create": ("post", {}, {"name": "Garden room"}, MANAGER_PAGE),
     "agreement_list": ("get", {}, None, MANAGER_PAGE),
@@ -159,6 +176,20 @@ MATRIX = {
         MANAGER_OBJECT,
     ),
     "link_remove": ("post", {"link_id": "@amy_link"}, {}, MANAGER_OBJECT),
+    "link_relationship": (
+        "post",
+        {"link_id": "@amy_link"},
+        {"relationship": "carer"},
+        MANAGER_OBJECT,
+    ),
+    "person_details": ("get", {"membership_id": "@practitioner"}, None, MANAGER_OBJECT),
+    "person_delete": ("post", {"membership_id": "@practitioner"}, {}, MANAGER_OBJECT),
+    # Support access (R32): the setting's managers let the operator in; only
+    # the operator sees the settings that did, and enters one.
+    "support_access": ("get", {}, None, MANAGER_PAGE),
+    "support_end": ("post", {"grant_id": "@support_grant"}, {}, MANAGER_OBJECT),
+    "operator_support": ("get", {}, None, OPERATOR_SUPPORT),
+    "operator_support_enter": ("post", {"grant_id": "@support_grant"}, {}, OPERATOR_SUPPORT),
     "child_list": ("get", {}, None, STAFF_PAGE),
     "child_create": ("get", {}, None, MANAGER_PAGE),
     "child_detail": ("get", {"child_id": "@amy"}, None, STAFF_OBJECT),
@@ -287,6 +318,19 @@ MATRIX = {
         None,
         page(ok=["manager"], missing=["senior", "practitioner", *PARENTS]),
     ),
+    # Subject access (R33, R35): managers only, their own setting's children
+    # and people; another setting's manager gets 404.
+    "subject_access_child": ("get", {"child_id": "@amy"}, None, MANAGER_OBJECT),
+    "subject_access_person": ("get", {"membership_id": "@parent_amy"}, None, MANAGER_OBJECT),
+    "subject_access_detail": ("get", {"key": "@subject_export"}, None, MANAGER_OBJECT),
+    "subject_access_download": ("get", {"key": "@subject_export"}, None, MANAGER_OBJECT),
+    # Moving a journal to another setting (R36): managers only; another
+    # setting's manager imports into their own setting, and gets 404 for ours.
+    "transfer_start": ("get", {"child_id": "@amy"}, None, MANAGER_OBJECT),
+    "transfer_detail": ("get", {"key": "@manager_transfer"}, None, MANAGER_OBJECT),
+    "transfer_download": ("get", {"key": "@manager_transfer"}, None, MANAGER_OBJECT),
+    "transfer_import": ("get", {}, None, MANAGER_PAGE),
+    "transfer_imported": ("get", {"package_pk": "@imported_package"}, None, MANAGER_OBJECT),
     # The deleted area (R34).
     "deleted_area": ("get", {}, None, MANAGER_PAGE),
     "deletion_restore": ("post", {"deletion_id": "@deleted_item"}, {}, MANAGER_OBJECT),

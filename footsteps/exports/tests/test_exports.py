@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from footsteps.audit.models import AuditEvent
 from footsteps.children import services as children_services
 from footsteps.exports.models import Export
 from footsteps.tenancy.services import setting_update
@@ -34,6 +35,9 @@ def test_r35_staff_ask_for_a_pdf_watch_it_made_get_an_email_and_download_it(
     assert download["Content-Type"] == "application/pdf"
     assert {"private", "no-store"} <= set(download["Cache-Control"].replace(" ", "").split(","))
     assert b"".join(download.streaming_content).startswith(b"%PDF")
+    # R39: who took a copy of the journal away is in the log.
+    (took,) = AuditEvent.objects.filter(action="export.downloaded")
+    assert (took.actor_id, took.target_id) == (world.members["manager"].user_id, str(amy.pk))
     # Another member of staff, or a family, cannot fetch it by its address.
     for other in ("senior", "parent_amy", "other_manager"):
         assert (

@@ -292,3 +292,122 @@ def test_r38_staff_remove_an_approved_family_entry_with_a_reason_the_family_read
     assert "Party photos" not in _seen(world.client("parent_ben"), reverse("feed"))
     with pytest.raises(PermissionDenied):  # removed already: nothing left to remove
         journal.contribution_remove(actor=manager, observation=sent, reason="Again")
+
+
+# --- People's accounts (R34) ---------------------------------------------------------
+
+
+def test_r34_r7_a_deleted_parent_loses_access_at_once_and_comes_back_on_restore(world):
+    parent = world.members["parent_amy"]
+    family, manager = world.client("parent_amy"), world.client("manager")
+    assert family.get(reverse("feed")).status_code == 200
+
+    moved = manager.post(reverse("person_delete", args=[parent.pk]), follow=True)
+
+    assert "Moved to the deleted area" in moved.text
+    assert family.get(reverse("feed")).status_code == 302  # the old session ended
+    assert parent.user.email not in _seen(manager, reverse("parent_list"))
+    assert manager.get(reverse("person_detail", args=[parent.pk])).status_code == 404
+    deletion = Deletion.objects.get(kind="membership", object_id=parent.pk)
+    assert "parent_amy" in _seen(manager, reverse("deleted_area"))
+    # The entries and replies they wrote stay in Amy's journal.
+    assert Comment.objects.filter(author=parent).exists()
+
+    records.restore(actor=world.actor("manager"), deletion=deletion)
+    parent.refresh_from_db()
+    assert parent.status == "active"
+    assert parent.user.email in _seen(manager, reverse("parent_list"))
+    assert AuditEvent.objects.filter(action="membership.restored").exists()
+
+
+def test_r34_r12_only_their_settings_manager_deletes_someone_and_never_themselves(world):
+    manager = world.members["manager"]
+    with pytest.raises(ValidationError, match="yourself"):
+        records.membership_delete(actor=world.actor("manager"), membership=manager)
+    with pytest.raises(PermissionDenied):
+        records.membership_delete(
+            actor=world.actor("senior"), membership=world.members["practitioner"]
+        )
+    with pytest.raises(PermissionDenied):  # another setting's manager
+        records.membership_delete(
+            actor=world.actor("other_manager"), membership=world.members["practitioner"]
+        )
+
+
+def test_r34_a_purged_account_is_erased_and_the_childrens_entries_stay(world, settings, tmp_path):
+    settings.ERASURE_LOG = tmp_path / "erasures.jsonl"
+    parent = world.members["parent_amy"]
+    user = parent.user
+    name, email = user.full_name, user.email
+    replies = list(Comment.objects.filter(author=parent).values_list("pk", flat=True))
+    assert replies
+    deletion = records.membership_delete(actor=world.actor("manager"), membership=parent)
+
+    assert records.purge_due(now=deletion.purge_after + timedelta(seconds=1)) == 1
+
+    user.refresh_from_db()
+    assert (user.full_name, user.is_active, user.has_usable_password()) == (
+        "Former member",
+        False,
+        False,
+    )
+    assert user.email.endswith("@erased.invalid")
+    assert not parent.child_links.exists()
+    assert set(Comment.objects.filter(author=parent).values_list("pk", flat=True)) == set(replies)
+    assert name not in settings.ERASURE_LOG.read_text()
+    assert email not in settings.ERASURE_LOG.read_text()
+    assert ("membership", parent.pk) in set(Erasure.objects.values_list("kind", "object_id"))
+    staff_page = _seen(
+        world.client("manager"),
+        reverse("observation_detail", args=[Comment.objects.get(pk=replies[0]).observation_id]),
+    )
+    assert name not in staff_page
+    # A backup restored from before the purge is erased again.
+    user.full_name, user.email = name, email
+    user.save()
+    Erasure.objects.all().delete()
+    assert records.reapply_erasures() == 1
+    user.refresh_from_db()
+    assert user.full_name == "Former member"
+
+
+def test_r34_a_person_in_another_setting_keeps_their_account_there(world, zed_parent_at_acorns):
+    """Zed's parent also has Ben at Little Acorns: erased there, they still
+    sign in to Oak Tree."""
+    deletion = records.membership_delete(
+        actor=world.actor("manager"), membership=zed_parent_at_acorns
+    )
+    records.purge_due(now=deletion.purge_after + timedelta(seconds=1))
+    user = zed_parent_at_acorns.user
+    user.refresh_from_db()
+    assert user.is_active
+    assert user.has_usable_password()
+    assert not zed_parent_at_acorns.child_links.exists()
+    assert world.members["parent_zed"].user == user
+
+
+def test_r34_r35_files_made_about_a_purged_child_go_with_them(world, settings, tmp_path):
+    """A PDF journal, a transfer package or a subject access file about the
+    child are deleted with the child, not left in storage."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from footsteps.exports.models import Export
+
+    settings.ERASURE_LOG = tmp_path / "erasures.jsonl"
+    manager = world.actor("manager")
+    child = children_services.child_create(
+        actor=manager,
+        first_name="Printed",
+        last_name="Once",
+        date_of_birth=timezone.localdate() - timedelta(days=900),
+    )
+    name = default_storage.save("exports/printed-once.pdf", ContentFile(b"%PDF-1.7 journal"))
+    Export.objects.create(
+        setting=child.setting, child=child, requested_by=manager.member, status="ready", file=name
+    )
+    deletion = records.child_delete(actor=manager, child=child)
+    records.purge_due(now=deletion.purge_after + timedelta(seconds=1))
+
+    assert not Export.objects.filter(child_id=child.pk).exists()
+    assert not default_storage.exists(name)
