@@ -418,7 +418,9 @@ RULES: dict[str, dict[str, Rule]] = {
     ),
     # People (R12): memberships and parent links of the manager's own setting.
     "membership.manage": _managers(MEMBER_IN_SETTING),
-    "link.manage": _managers(InSetting("child__setting_id")),
+    "link.manage": _managers(
+        InSetting("child__setting_id") & ~FieldIn("parent__status", "deleted")
+    ),
     "token.manage": {
         role: IsActorsMembership("membership_id")
         for role in (MANAGER, SENIOR, PRACTITIONER, PARENT)

@@ -109,7 +109,11 @@ def child_detail(request, child_id):
         "summary": lazy(lambda: selectors.child_summary(child)),
         "next_steps": lazy(lambda: selectors.open_next_steps(child)),
         "next_step_form": NextStepForm(),
-        "parents": lazy(lambda: child.parent_links.select_related("parent__user")),
+        "parents": lazy(
+            lambda: child.parent_links.exclude(parent__status="deleted").select_related(
+                "parent__user"
+            )
+        ),
         "other_params": _other_params(request),
         "filter_key": _filter_key(actor, request),
         "filtered": any(value for name, value in request.GET.items() if name != "before"),

@@ -8,10 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from footsteps.access.policy import scope
 from footsteps.assessments import services as assessments
 from footsteps.assessments.models import Assessment, Framework
 from footsteps.audit.models import AuditEvent
 from footsteps.children import services as children_services
+from footsteps.conftest import page_text
 from footsteps.journal import services as journal
 from footsteps.journal.models import Comment, Observation
 from footsteps.media.models import Media
@@ -310,6 +312,11 @@ def test_r34_r7_a_deleted_parent_loses_access_at_once_and_comes_back_on_restore(
     assert manager.get(reverse("person_detail", args=[parent.pk])).status_code == 404
     deletion = Deletion.objects.get(kind="membership", object_id=parent.pk)
     assert "parent_amy" in _seen(manager, reverse("deleted_area"))
+    # Nor among Amy's family on her page, nor in what is exported about her.
+    child_page = manager.get(reverse("child_detail", args=[world.children["amy"].pk]))
+    family = page_text(child_page).split("<h2>Family</h2>")[1].split("</div>")[0]
+    assert parent.user.full_name not in family
+    assert not scope(world.actor("manager"), "link.manage", parent.child_links.all()).exists()
     # The entries and replies they wrote stay in Amy's journal.
     assert Comment.objects.filter(author=parent).exists()
 
