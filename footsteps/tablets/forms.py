@@ -7,6 +7,24 @@ class RegisterForm(Form):
     name = forms.CharField(label="Name of this tablet", max_length=80)
 
 
+class RulesForm(Form):
+    supervised_sign_in = forms.BooleanField(
+        label="A manager confirms each staff sign-in on the device itself",
+        required=False,
+        help_text="After a member of staff signs in, a manager types their own email and "
+        "password on that screen before the journal opens. Managers are not asked.",
+    )
+
+
+class SuperviseForm(Form):
+    email = forms.EmailField(
+        label="Manager's email address", widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    password = forms.CharField(
+        label="Manager's password", widget=forms.PasswordInput(attrs={"autocomplete": "off"})
+    )
+
+
 class PinForm(Form):
     pin = forms.CharField(
         label="New PIN",

@@ -26,6 +26,20 @@ class Tablet(models.Model):
         return self.name
 
 
+class SharedDeviceRules(models.Model):
+    """A setting's rules for devices staff share (R11)."""
+
+    setting = models.OneToOneField(
+        "tenancy.Setting", on_delete=models.CASCADE, related_name="shared_device_rules"
+    )
+    # A member of staff's sign-in completes only when a manager confirms it on
+    # that screen with their own password (managers themselves excepted).
+    supervised_sign_in = models.BooleanField(default=False)
+
+    def __str__(self):
+        return f"shared device rules of setting {self.setting_id}"
+
+
 class StaffPin(models.Model):
     """A member of staff's PIN for switching user on the setting's tablets,
     kept only as a slow hash (Argon2, as passwords are)."""

@@ -13,7 +13,8 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, F, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from footsteps.access.actor import Actor
@@ -22,8 +23,9 @@ from footsteps.access.policy import require
 from footsteps.audit.models import AuditEvent
 from footsteps.audit.services import audit_act, audit_record
 from footsteps.people import signin
-from footsteps.people.models import Membership
-from footsteps.tablets.models import StaffPin, Tablet
+from footsteps.people.models import Membership, Role
+from footsteps.tablets.models import SharedDeviceRules, StaffPin, Tablet
+from footsteps.tenancy.models import Setting
 
 COOKIE = "footsteps_tablet"
 SESSION_TABLET = "footsteps_tablet_id"
@@ -110,13 +112,83 @@ def signed_in_today(tablet: Tablet):
         actor_id=OuterRef("user_id"),
         created_at__gte=midnight,
     )
-    return (
+    people = (
         Membership.objects.usable()
         .staff()
         .filter(setting_id=tablet.setting_id, tablet_pin__isnull=False)
         .filter(Exists(full_sign_in))
-        .select_related("user", "tablet_pin")
-        .order_by("user__full_name")
+    )
+    rules = SharedDeviceRules.objects.filter(setting_id=tablet.setting_id, supervised_sign_in=True)
+    if rules.exists():
+        # Their full sign-in today was confirmed by a manager (R11).
+        confirmed = AuditEvent.objects.filter(
+            setting_id=tablet.setting_id,
+            action="signin.supervised",
+            target_type="people.membership",
+            target_id=Cast(OuterRef("pk"), CharField()),
+            created_at__gte=midnight,
+        )
+        people = people.filter(Q(role=Role.MANAGER) | Q(Exists(confirmed)))
+    return people.select_related("user", "tablet_pin").order_by("user__full_name")
+
+
+# --- Supervised sign-in --------------------------------------------------------------
+
+SESSION_SUPERVISED = "footsteps_supervised"
+
+
+@transaction.atomic
+def rules_update(*, actor: Actor, supervised_sign_in: bool) -> SharedDeviceRules:
+    require(actor, "tablet.manage", actor.member.setting)
+    rules, _ = SharedDeviceRules.objects.get_or_create(setting=actor.member.setting)
+    if rules.supervised_sign_in != supervised_sign_in:
+        rules.supervised_sign_in = supervised_sign_in
+        rules.save(update_fields=["supervised_sign_in"])
+        # Every app server sees the change on its next request (the rule is
+        # kept in the cache under the setting's people version).
+        Setting.objects.filter(pk=rules.setting_id).update(people_version=F("people_version") + 1)
+        audit_act(actor, "tablet.supervision_changed", after=supervised_sign_in)
+    return rules
+
+
+def supervision_required(membership) -> bool:
+    """Whether this member of staff's sign-in waits for a manager: asked on
+    every request, so kept in the cache (no query on a page)."""
+    if membership is None or not membership.is_staff_role or membership.role == Role.MANAGER:
+        return False
+    setting = membership.setting
+    key = f"supervised-sign-in:{setting.pk}:{setting.people_version}"
+    required = cache.get(key)
+    if required is None:
+        required = SharedDeviceRules.objects.filter(
+            setting_id=setting.pk, supervised_sign_in=True
+        ).exists()
+        cache.set(key, required, 24 * 60 * 60)
+    return required
+
+
+def supervise(request, *, membership, email: str, password: str) -> None:
+    """A manager of the same setting confirms, on this screen, the sign-in of
+    the member of staff using it. Their password is checked and throttled as
+    at sign-in; the confirmation is in the log."""
+    ip = signin.client_ip(request)
+    signin.check_not_locked(email, ip)
+    manager = (
+        Membership.objects.usable()
+        .filter(setting_id=membership.setting_id, role=Role.MANAGER, user__email__iexact=email)
+        .select_related("user")
+        .first()
+    )
+    if manager is None or not manager.user.check_password(password):
+        signin.record_failure(email, ip)
+        raise ValidationError("That is not a manager of this setting, or not their password.")
+    signin.record_success(email, ip)
+    request.session[SESSION_SUPERVISED] = membership.pk
+    audit_record(
+        actor=manager.user,
+        setting=membership.setting,
+        action="signin.supervised",
+        target=membership,
     )
 
 
@@ -163,6 +235,7 @@ def switch_in(request, *, tablet: Tablet, membership_id: int, pin: str) -> Membe
     record_authentication(request, user, "mfa", type="tablet_pin", tablet=tablet.pk)
     request.session[SESSION_KEY] = membership.pk
     request.session[SESSION_TABLET] = tablet.pk
+    request.session[SESSION_SUPERVISED] = membership.pk
     request.session[SESSION_SEEN] = timezone.now().timestamp()
     Tablet.objects.filter(pk=tablet.pk).update(last_used_at=timezone.now())
     audit_record(actor=user, setting=tablet.setting, action="tablet.switched_in", target=tablet)

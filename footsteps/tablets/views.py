@@ -6,11 +6,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from footsteps.access.policy import scope
-from footsteps.access.views import get_for, public, requires
+from footsteps.access.views import get_for, personal, public, requires
 from footsteps.core.forms import apply_validation_error
 from footsteps.tablets import services
-from footsteps.tablets.forms import PinForm, RegisterForm, SwitchForm
-from footsteps.tablets.models import StaffPin, Tablet
+from footsteps.tablets.forms import PinForm, RegisterForm, RulesForm, SuperviseForm, SwitchForm
+from footsteps.tablets.models import SharedDeviceRules, StaffPin, Tablet
 
 YEAR = 365 * 24 * 60 * 60
 
@@ -38,12 +38,47 @@ def tablets(request):
             )
             return response
     this = services.tablet_of(request)
+    rules = SharedDeviceRules.objects.filter(setting=request.actor.setting).first()
     context = {
         "form": form,
+        "rules_form": RulesForm(
+            initial={"supervised_sign_in": bool(rules and rules.supervised_sign_in)}
+        ),
         "tablets": scope(request.actor, "tablet.revoke", Tablet.objects.all()),
         "this_tablet": this if this and this.setting_id == request.actor.setting_id else None,
     }
     return render(request, "tablets/tablets.html", context)
+
+
+@require_POST
+@requires("tablet.manage", setting_wide=True)
+def tablet_rules(request):
+    form = RulesForm(request.POST)
+    form.is_valid()  # a checkbox: absent is off
+    services.rules_update(
+        actor=request.actor, supervised_sign_in=form.cleaned_data.get("supervised_sign_in", False)
+    )
+    messages.success(request, "Saved.")
+    return redirect("tablets")
+
+
+@personal
+def signin_supervise(request):
+    """A member of staff's sign-in waits here until a manager confirms it on
+    this screen (R11)."""
+    membership = request.actor.membership
+    if not services.supervision_required(membership):
+        return redirect("home")
+    form = SuperviseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.supervise(request, membership=membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Your sign-in is confirmed.")
+            return redirect("home")
+    return render(request, "tablets/supervise.html", {"form": form, "person": membership})
 
 
 @require_POST

@@ -3,9 +3,10 @@ signed in fully earlier today switch to themselves with a PIN (hashed,
 throttled); it locks when idle; a lost one is revoked in one click."""
 
 import pytest
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.urls import reverse
 
+from footsteps.audit.models import AuditEvent
 from footsteps.conftest import PASSWORD, BrowserClient
 from footsteps.people import services as people
 from footsteps.tablets.models import StaffPin, Tablet
@@ -122,3 +123,54 @@ def test_r11_r12_only_the_settings_manager_registers_and_revokes(world, tablet):
     stranger = BrowserClient()
     stranger.cookies[COOKIE] = f"{device.pk}:not-the-token"
     assert stranger.get(reverse("tablet_switch")).status_code == 404
+
+
+# --- Supervised sign-in --------------------------------------------------------------
+
+
+@pytest.fixture
+def supervised(world):
+    answer = world.client("manager").post(reverse("tablet_rules"), {"supervised_sign_in": "on"})
+    assert answer.status_code == 302
+
+
+def _confirm(client, email, password=PASSWORD):
+    return client.post(reverse("signin_supervise"), {"email": email, "password": password})
+
+
+def test_r11_a_staff_sign_in_waits_until_a_manager_confirms_it_on_that_screen(world, supervised):
+    practitioner = world.client("practitioner")
+    waiting = practitioner.get(reverse("child_list"))
+    assert waiting.status_code == 302
+    assert waiting["Location"] == reverse("signin_supervise")
+
+    manager_email = world.members["manager"].user.email
+    assert "not a manager" in _confirm(practitioner, manager_email, "wrong-password").text
+    senior_email = world.members["senior"].user.email
+    assert "not a manager" in _confirm(practitioner, senior_email).text  # not a manager
+    other = world.members["other_manager"].user.email
+    assert "not a manager" in _confirm(practitioner, other).text  # another setting's
+    assert practitioner.get(reverse("child_list")).status_code == 302
+
+    assert _confirm(practitioner, manager_email).status_code == 302
+    assert practitioner.get(reverse("child_list")).status_code == 200
+    event = AuditEvent.objects.get(action="signin.supervised")
+    assert event.actor == world.members["manager"].user
+    assert event.target_id == str(world.members["practitioner"].pk)
+
+
+def test_r11_managers_and_families_are_not_asked(world, supervised):
+    assert world.client("manager").get(reverse("child_list")).status_code == 200
+    assert world.client("parent_amy").get(reverse("feed")).status_code == 200
+
+
+def test_r11_a_tablet_pin_needs_a_supervised_sign_in_today_where_asked(world, supervised, tablet):
+    # The PIN was set on an earlier day.
+    StaffPin.objects.create(membership=world.members["practitioner"], pin_hash=make_password(PIN))
+    _signed_in_today(world)
+    name = world.members["practitioner"].display_name
+    assert name not in tablet.get(reverse("tablet_switch")).text
+    _confirm(world.client("practitioner"), world.members["manager"].user.email)
+    assert name in tablet.get(reverse("tablet_switch")).text
+    assert _switch(tablet, world).status_code == 302
+    assert tablet.get(reverse("child_list")).status_code == 200  # no second confirmation
