@@ -24,9 +24,9 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from footsteps.core.demo_accounts import DEMO_APP_KEY, DEMO_PASSWORD, app_code  # noqa: E402
 from footsteps.core.tests.browser import launch, sign_in  # noqa: E402
 
-PASSWORD = "footsteps-demo"
 SIZES = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 820, "height": 1180}}
 
 
@@ -72,6 +72,10 @@ def manager_pages(page: Page, base: str):
     yield "sessions", "/account/sessions/"
     yield "password", "/accounts/password/change/"
     yield "email-change", "/account/email/"
+    yield "second-step", "/accounts/2fa/"
+    yield "recovery-codes", "/accounts/2fa/recovery-codes/new/"
+    yield "remove-app", "/accounts/2fa/totp/deactivate/"
+    yield "check-again", "/accounts/reauthenticate/"
 
 
 def practitioner_pages(page: Page, base: str):
@@ -95,6 +99,9 @@ def parent_pages(page: Page, base: str):
     yield "add-from-home", "/journal/add/"
     yield "account", "/account/preferences/"
     yield "email-change", "/account/email/"
+    yield "second-step", "/accounts/2fa/"
+    yield "set-up-app", "/accounts/2fa/totp/activate/"
+    yield "add-passkey", "/accounts/2fa/webauthn/add/"
 
 
 def anonymous_pages(page: Page, base: str):
@@ -134,6 +141,16 @@ def shoot(page: Page, out: Path, name: str, problems: list[str]) -> None:
         page.screenshot(path=out / f"{name}-{size_name}.png", full_page=True)
 
 
+def shot_then_code(page: Page, role: str, out: Path):
+    """For sign-in's second step (staff): its page, then the demo app's code."""
+
+    def code() -> str:
+        shoot(page, out, f"{role}-sign-in-second-step", [])
+        return app_code(DEMO_APP_KEY)
+
+    return code
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", nargs="?", default="http://127.0.0.1:8000")
@@ -151,7 +168,7 @@ def main() -> int:
             page.on("console", lambda message, page=page: watch_console(message, page, problems))
             page.on("response", lambda response: watch_response(response, problems))
             if email:
-                sign_in(page, base, email, PASSWORD)
+                sign_in(page, base, email, DEMO_PASSWORD, code=shot_then_code(page, role, args.out))
             for name, path, *expected in list(pages(page, base)):
                 response = page.goto(base + path)
                 status = response.status if response else None

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_htmx",
     "ninja",
     "django_tasks_db",
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "footsteps.assessments",
     "footsteps.records",
     "footsteps.support",
+    "footsteps.tablets",
     "footsteps.exports",
     "footsteps.transfers",
     "footsteps.security",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "footsteps.security.middleware.SessionLimitsMiddleware",
     # The operator inside a setting: only while a manager's grant runs, all logged (R32).
     "footsteps.support.middleware.SupportMiddleware",
+    # Shared tablets: revoked ones and idle ones end their sessions (R11).
+    "footsteps.tablets.middleware.SharedDeviceMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -145,8 +149,9 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Failed passwords are counted per account and per account and address by
 # footsteps.people.signin (the adapter); allauth's per-address counter is off
 # and its limit on all sign-ins from one address is only a flood guard, since a
-# nursery's staff share one public address.
-ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "300/m/ip"}
+# nursery's staff share one public address. allauth counts wrong second-step
+# codes under "login_failed", per person only (footsteps.security.second_factor).
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key", "login": "300/m/ip"}
 # Failed passwords before a lock: (failures, within seconds, locked for seconds).
 SIGN_IN_LIMITS = {
     "pair": (5, 15 * 60, 15 * 60),  # one account from one address: typos
@@ -156,6 +161,32 @@ SIGN_IN_LIMITS = {
 # Sign-up is closed, so an email to an unknown address would only point at a dead page.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("FOOTSTEPS_HTTPS", False) else "http"
+# Sensitive actions (second step, exports, support access, sign-in rules) ask for
+# the password or second step again when the last check is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
+
+# Two-step sign-in (footsteps.security.second_factor, R37): after the password, a
+# code from an authenticator app (TOTP) or a passkey. A setting requires it of
+# its staff (the default) and may of families; the operator always. Recovery
+# codes are Footsteps' own, kept only as hashes (allauth's keep a readable seed).
+MFA_ADAPTER = "footsteps.security.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn"]
+MFA_FORMS = {
+    "authenticate": "footsteps.security.forms.SecondStepForm",
+    "reauthenticate": "footsteps.security.forms.SecondStepAgainForm",
+    "activate_totp": "footsteps.security.forms.AppSetUpForm",
+}
+MFA_TOTP_ISSUER = "Footsteps"
+# A code works in its own 30 seconds only, and once: allauth remembers a used
+# code in the shared cache for one period, so any tolerance would let a code
+# outlive that memory and be replayed.
+MFA_TOTP_TOLERANCE = 0
+# Passkeys are a second step after the password, never a way round it (the
+# password's throttling and the staff access rules are checked there).
+MFA_PASSKEY_LOGIN_ENABLED = False
+# allauth refuses a second step to accounts with unverified addresses (open
+# sign-up); ours come from invitations opened from the address itself.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 
 # The client's address (sign-in throttling, the audit trail) comes only from a
 # proxy we trust: how many proxies append to X-Forwarded-For, or the one header
@@ -169,6 +200,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 # R9: a session ends this long after sign-in whatever its activity; idle
 # time is each setting's choice (footsteps.security).
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
+# A shared tablet locks, back to its switch-user page, after this long unused (R11).
+TABLET_IDLE_MINUTES = env_int("TABLET_IDLE_MINUTES", 5)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

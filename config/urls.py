@@ -14,15 +14,19 @@ from footsteps.records import views as records
 from footsteps.security import views as security
 from footsteps.subject_access import views as subject_access
 from footsteps.support import views as support
+from footsteps.tablets import views as tablets
 from footsteps.tenancy import views as tenancy
 from footsteps.transfers import views as transfers
 
 # The allauth pages Footsteps uses. Every other one (its email addresses page,
-# sign-up, reauthentication...) answers 404: routed ahead of allauth's include,
-# so a page a new allauth version adds is closed until someone opens it here.
+# sign-up...) answers 404: routed ahead of allauth's include, so a page a new
+# allauth version adds is closed until someone opens it here. Its second-step
+# pages: footsteps/security/mfa_urls.py.
 ALLAUTH_PAGES_USED = {
     "account_login",
     "account_logout",
+    # The password again before a sensitive action (footsteps.security.second_factor).
+    "account_reauthenticate",
     "account_change_password",
     "account_reset_password",
     "account_reset_password_done",
@@ -44,6 +48,7 @@ urlpatterns = [
     path("agreement/", tenancy.agreement, name="agreement"),
     path("invite/<str:token>/", people.invitation_accept, name="invitation_accept"),
     path("accounts/", include(allauth_pages_closed)),
+    path("accounts/2fa/", include("footsteps.security.mfa_urls")),
     path("accounts/", include("allauth.urls")),
     path("account/email/", people.email_change, name="email_change"),
     path(
@@ -193,6 +198,13 @@ urlpatterns = [
     path("manage/support/", support.support_access, name="support_access"),
     path("manage/support/<int:grant_id>/end/", support.support_end, name="support_end"),
     path("operator-support/", support.operator_support, name="operator_support"),
+    # Shared tablets (R11).
+    path("manage/tablets/", tablets.tablets, name="tablets"),
+    path("manage/tablets/<int:tablet_id>/revoke/", tablets.tablet_revoke, name="tablet_revoke"),
+    path("account/tablet-pin/", tablets.tablet_pin, name="tablet_pin"),
+    path("tablet/", tablets.tablet_switch, name="tablet_switch"),
+    path("manage/tablets/rules/", tablets.tablet_rules, name="tablet_rules"),
+    path("sign-in/confirm/", tablets.signin_supervise, name="signin_supervise"),
     path(
         "operator-support/<int:grant_id>/enter/",
         support.operator_enter,

@@ -22,6 +22,7 @@ from footsteps.access.membership import SESSION_KEY
 from footsteps.children import services as children_services
 from footsteps.children.models import Child
 from footsteps.core import seeding
+from footsteps.core.demo_accounts import app_code
 from footsteps.core.seeding import accept_agreement, actor_of
 from footsteps.journal import services as journal
 from footsteps.journal.models import Comment, Observation
@@ -93,17 +94,38 @@ class BrowserClient(Client):
 
 
 def signed_in_client(user, *, membership=None) -> BrowserClient:
-    """A browser with a signed-in session, as Django's login() leaves it, made
+    """A browser with a signed-in session, as allauth's sign-in leaves it (the
+    password, then the second step when the person has one, just now), made
     without signing in again (a test makes thousands of these; the sign-in
-    itself is tested through the real form)."""
+    itself is tested through the real forms)."""
+    import time
+
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.mfa.models import Authenticator
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY
     from django.contrib.auth import SESSION_KEY as USER_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
+    from footsteps.security.second_factor import FACTOR_TYPES
+
+    now = time.time()
+    records = [{"method": "password", "at": now, "email": user.email}]
+    factor = (
+        Authenticator.objects.filter(user_id=user.pk, type__in=FACTOR_TYPES)
+        .values_list("pk", "type")
+        .first()
+    )
+    if factor is not None:
+        records.append({"method": "mfa", "at": now, "id": factor[0], "type": factor[1]})
     session = SessionStore()
     session[USER_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
     if membership is not None:
         session[SESSION_KEY] = membership.pk
     session.save()
@@ -153,6 +175,44 @@ class World:
         return signed_in_client(membership.user, membership=membership)
 
 
+def second_step_code(person) -> str:
+    """The code the person's (a user, or their address) authenticator app shows
+    now (their secret, from the database), to type at sign-in's second step."""
+    from allauth.mfa.models import Authenticator
+
+    from footsteps.people.models import User
+    from footsteps.security.adapter import MFAAdapter
+
+    user = User.objects.get(email=person) if isinstance(person, str) else person
+    app = Authenticator.objects.get(user_id=user.pk, type=Authenticator.Type.TOTP)
+    return app_code(MFAAdapter().decrypt(app.data["secret"]))
+
+
+def sign_in_with_form(client: Client, email: str, password: str = PASSWORD, **extra):
+    """Sign in through allauth's real forms: the password, then, when asked,
+    the code the person's authenticator app shows now. The last response."""
+    from django.urls import reverse
+
+    data = {"login": email, "password": password}
+    response = client.post(reverse("account_login"), data, **extra)
+    if response.status_code == 302 and response.url == reverse("mfa_authenticate"):
+        code = second_step_code(email)
+        response = client.post(reverse("mfa_authenticate"), {"code": code}, **extra)
+    return response
+
+
+def set_up_authenticator_app(client: Client) -> str:
+    """Set up an authenticator app through allauth's page, as a person does:
+    the page shows a new secret, the app's code for it is typed. The secret."""
+    from django.urls import reverse
+
+    page = client.get(reverse("mfa_activate_totp"))
+    secret = page.context["form"].secret
+    done = client.post(reverse("mfa_activate_totp"), {"code": app_code(secret)})
+    assert done.status_code == 302, done.context["form"].errors
+    return secret
+
+
 def build_setting(world: World, *, prefix: str, name: str, slug: str):
     setting, manager = tenancy.setting_create(
         name=name,
@@ -163,6 +223,7 @@ def build_setting(world: World, *, prefix: str, name: str, slug: str):
         staff_agreement="Staff agreement v1",
     )
     manager = activate(manager)
+    seeding.authenticator_app(manager.user)  # staff sign in with a second step (R37)
     boss = actor_of(manager)
     accept_agreement(manager)
     return setting, manager, boss
@@ -187,6 +248,7 @@ def build_world() -> World:
                 role=role,
             )
         )
+        seeding.authenticator_app(w.members[key].user)
         accept_agreement(w.members[key])
     for first, key_person in (
         ("Amy", "senior"),

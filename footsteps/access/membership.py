@@ -69,7 +69,14 @@ def _with_identity(memberships):
     return (
         # The setting's sign-in rules and the person's home access come along
         # for footsteps.security's checks on every request (R9, R10).
-        memberships.select_related("user", "setting", "setting__access_rules", "home_access")
+        # And the shared-device rules for footsteps.tablets' (R11).
+        memberships.select_related(
+            "user",
+            "setting",
+            "setting__access_rules",
+            "setting__shared_device_rules",
+            "home_access",
+        )
         .annotate(
             audience=Case(
                 When(role=Role.PARENT, then=Value("parent")),

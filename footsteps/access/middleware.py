@@ -8,7 +8,7 @@ from footsteps.access.membership import agreement_waits, resolve_session
 
 # Views a signed-in person may reach before choosing a setting or accepting the
 # agreement: signing out, changing password, the choice and the agreement itself.
-_UNGATED_PREFIXES = ("account_",)
+_UNGATED_PREFIXES = ("account_", "mfa_")
 _UNGATED_NAMES = {
     "choose_setting",
     "agreement",
@@ -22,6 +22,9 @@ _UNGATED_NAMES = {
     "session_end",
     "sessions_end_others",
     "session_ping",
+    # One's second sign-in step (footsteps.security.second_factor).
+    "second_factor",
+    "recovery_codes",
     # The operator's list of settings that let support in (footsteps.support).
     "operator_support",
     "operator_support_enter",

@@ -404,6 +404,10 @@ RULES: dict[str, dict[str, Rule]] = {
     # Letting the operator in for a while (R32), and ending it.
     "support.manage": _managers(SETTING_ITSELF),
     "support.end": _managers(InSetting()),
+    # Shared tablets (R11): managers register and revoke; staff set a PIN.
+    "tablet.manage": _managers(SETTING_ITSELF),
+    "tablet.revoke": _managers(InSetting()),
+    "pin.set": _staff(SETTING_ITSELF),
     "deletion.restore": _managers(InSetting()),
     # Whether photos of a child may appear in other children's journals (R28):
     # the family decides; a manager records what the family asks for.

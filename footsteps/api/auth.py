@@ -25,7 +25,7 @@ from footsteps.access.membership import (
     usable_memberships,
 )
 from footsteps.people.models import ApiToken, hash_token
-from footsteps.security import access, sessions
+from footsteps.security import access, second_factor, sessions
 
 
 class AgreementRequired(Exception):
@@ -106,4 +106,7 @@ class SessionActorAuth(APIKeyCookie):
         if sessions.check(request, state.membership) is not None:
             logout(request)
             return None
+        # A session without the second step its person must have (R37): 403.
+        if second_factor.refused_for_api(request, state.membership):
+            raise access.AccessRefused(second_factor.API_REFUSAL)
         return _admit(request, state.membership)

@@ -8,13 +8,12 @@ from django.utils import timezone
 from footsteps.access.actor import Actor
 from footsteps.children import services as children_services
 from footsteps.core import seeding
+from footsteps.core.demo_accounts import DEMO_APP_KEY, DEMO_PASSWORD
 from footsteps.journal import services as journal
 from footsteps.people import services as people
 from footsteps.people.models import Membership, Role
 from footsteps.tenancy import services as tenancy
 from footsteps.tenancy.models import Setting
-
-DEMO_PASSWORD = "footsteps-demo"
 
 
 def _activate(membership: Membership) -> Membership:
@@ -88,6 +87,8 @@ def build_demo(
         Actor(user=senior.user, membership=senior),
         Actor(user=practitioner.user, membership=practitioner),
     ]
+    for membership in (manager, senior, practitioner):
+        seeding.authenticator_app(membership.user, DEMO_APP_KEY)
     for membership in (manager, senior, practitioner, parent_a, parent_b):
         seeding.accept_agreement(membership)
     if observations:

@@ -30,6 +30,17 @@ def activate(membership: Membership, password: str) -> Membership:
     )
 
 
+def authenticator_app(user, secret: str | None = None) -> str:
+    """Give `user` an authenticator app (their second sign-in step, R37), saved
+    as allauth's set-up page saves one; returns its secret (base32), from which
+    the app's codes are computed (footsteps.core.demo_accounts.app_code)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = secret or generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
 def accept_agreement(membership: Membership, image_consent: str = "granted") -> None:
     """Accept the current agreement; a parent consents to the journal and gives
     `image_consent` for each of their children."""

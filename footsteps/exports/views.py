@@ -13,6 +13,7 @@ from footsteps.children.models import Child
 from footsteps.core.forms import Form, apply_validation_error
 from footsteps.exports import services
 from footsteps.exports.models import Export
+from footsteps.security.second_factor import recent_check_required, recent_check_required_always
 
 
 class JournalPdfForm(Form):
@@ -26,6 +27,7 @@ class JournalPdfForm(Form):
 
 
 @requires("journal_pdf.request")
+@recent_check_required
 def journal_pdf(request, child_id):
     """Ask for a child's journal as a PDF: the whole of it or a date range."""
     actor = request.actor
@@ -58,6 +60,7 @@ def export_detail(request, key):
 
 
 @requires("export.view")
+@recent_check_required_always
 def export_download(request, key):
     export = _export(request, key)
     if export.status != Export.Status.READY or not export.file:

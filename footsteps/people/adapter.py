@@ -42,6 +42,15 @@ class AccountAdapter(DefaultAccountAdapter):
             access.check_sign_in(request, user)
         return user
 
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # Sensitive actions ask again only when the last check (signing in, or
+        # checking again) is older than ACCOUNT_REAUTHENTICATION_TIMEOUT.
+        from allauth.core import context
+
+        from footsteps.security.second_factor import recently_checked
+
+        return not recently_checked(context.request)
+
     def authentication_failed(self, request, **credentials):
         from footsteps.people.services import sign_in_failed
 

@@ -4,6 +4,7 @@ It deliberately registers no children, journals or links between parents and
 children: the operator cannot read a setting's records (R32)."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django_tasks_db.models import DBTaskResult
@@ -14,8 +15,9 @@ from footsteps.people.models import User
 # Queued emails wait in the task table with working invitation and password-reset
 # links in their arguments: the operator must not read them and take over an account.
 # Extra email addresses would let the operator add one to a manager's account and
-# reset its password (R32); groups grant nothing in Footsteps.
-for model in (DBTaskResult, EmailAddress, Group):
+# reset its password (R32); groups grant nothing in Footsteps. Second sign-in
+# steps hold secrets (an app's key): a manager's "new login details" clears them.
+for model in (DBTaskResult, EmailAddress, Group, Authenticator):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
 

@@ -533,6 +533,11 @@ def login_details_reset(*, actor: Actor, membership: Membership) -> None:
     user.save(update_fields=["password", "session_salt"])
     _revoke_keys(ApiToken.objects.filter(membership__user=user))
     EmailChange.objects.filter(user=user, used_at__isnull=True).update(revoked_at=timezone.now())
+    # Their second sign-in step too: it may be lost, or added by whoever took
+    # the login. They set one up again after choosing a password (R37).
+    from footsteps.security.services import second_factor_reset
+
+    second_factor_reset(user=user)
     invitation_send(actor=actor, membership=membership, new_login=True)
     audit_person(actor=actor.member.user, user=user, action="user.login_reset")
 

@@ -1,3 +1,4 @@
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.core.exceptions import ValidationError
@@ -312,6 +313,9 @@ def invitation_accept(request, token):
                     membership.user,
                     backend="allauth.account.auth_backends.AuthenticationBackend",
                 )
+                # The password just chosen counts as the session's check, as
+                # allauth's sign-in records one (footsteps.security.second_factor).
+                record_authentication(request, membership.user, "password")
             request.session[SESSION_KEY] = membership.pk
             messages.success(request, f"Welcome to Footsteps at {membership.setting}.")
             return redirect("home")

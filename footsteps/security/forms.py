@@ -1,10 +1,18 @@
 from allauth.account import forms as allauth_forms
+from allauth.account.internal.flows.login import record_authentication
+from allauth.core import context
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.base.internal.flows import check_rate_limit
+from allauth.mfa.totp import forms as totp_forms
 from django import forms
 
 from footsteps.core.forms import ModelForm
 from footsteps.people.models import Membership
+from footsteps.security import recovery_codes, services
 from footsteps.security.models import WEEKDAYS, AccessRules
 from footsteps.security.passwords import rule_for
+from footsteps.security.second_factor import MFA
 from footsteps.security.services import RULE_FIELDS
 
 
@@ -50,6 +58,8 @@ class AccessRulesForm(ModelForm):
             "opens_at": "From",
             "closes_at": "Until",
             "networks": "Staff may use Footsteps only from these networks",
+            "staff_second_factor": "Staff sign in with a second step",
+            "parent_second_factor": "Parents and carers sign in with a second step",
         }
         help_texts = {
             "staff_idle_minutes": "5 to 480. A minute before, Footsteps asks whether they "
@@ -60,6 +70,10 @@ class AccessRulesForm(ModelForm):
             "networks": "Address ranges, one a line, such as 203.0.113.0/24, or single "
             "addresses. Leave empty to allow any network. Your internet provider can tell "
             "you the setting's address.",
+            "staff_second_factor": "After their password, a code from an app on their phone "
+            "or a passkey. Strongly advised: staff see every child's records.",
+            "parent_second_factor": "The same for families. Off by default: each family "
+            "sees only their own child's journal.",
         }
         widgets = {
             "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -84,3 +98,63 @@ class AccessRulesForm(ModelForm):
         # Kept as typed, one range a line, without blank lines or spaces.
         lines = (line.strip() for line in self.cleaned_data["networks"].splitlines())
         return "\n".join(line for line in lines if line)
+
+
+class _RecoveryCodeTaken:
+    """allauth's second-step form, also taking one of the person's recovery
+    codes (Footsteps keeps them itself, hashed: footsteps.security.recovery_codes).
+    Wrong codes of either kind count towards the same limit (allauth's
+    "login_failed", per person)."""
+
+    reauthenticated = False
+    recovery_code_used = False
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.label = "Code from your authenticator app, or a recovery code"
+        field.widget.attrs.update({"placeholder": "", "autocomplete": "one-time-code"})
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if not recovery_codes.looks_like_one(code):
+            return super().clean_code()
+        allow_again = check_rate_limit(self.user)
+        if not services.recovery_code_use(user=self.user, code=code):
+            raise get_mfa_adapter().validation_error("incorrect_code")
+        allow_again()
+        self.recovery_code_used = True
+        return code
+
+    def save(self) -> None:
+        if not self.recovery_code_used:
+            return super().save()
+        # Recorded as allauth records its own second steps, so the session counts
+        # as having passed one.
+        extra = {"reauthenticated": True} if self.reauthenticated else {}
+        record_authentication(context.request, self.user, MFA, type="recovery_code", **extra)
+        return None
+
+
+class SecondStepForm(_RecoveryCodeTaken, mfa_forms.AuthenticateForm):
+    """At sign-in, after the password."""
+
+
+class SecondStepAgainForm(_RecoveryCodeTaken, mfa_forms.ReauthenticateForm):
+    """Before a sensitive action, when the last check is not recent."""
+
+    reauthenticated = True
+
+
+class AppSetUpForm(totp_forms.ActivateTOTPForm):
+    """allauth's form to set up an authenticator app, in our words."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.label = "The 6-digit code the app shows"
+        field.widget.attrs.update(
+            {"placeholder": "", "inputmode": "numeric", "autocomplete": "one-time-code"}
+        )

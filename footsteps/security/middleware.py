@@ -7,7 +7,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from footsteps.access.actor import ANONYMOUS
-from footsteps.security import access, sessions
+from footsteps.security import access, second_factor, sessions
 
 ENDED = {
     "idle": "You were signed out after {minutes} minutes without activity. "
@@ -22,8 +22,9 @@ class SessionLimitsMiddleware:
     """Ends a page's session once it has been idle too long or has lived its
     whole lifetime (R9), or when a member of staff is outside their setting's
     access hours or networks (R10), after footsteps.access.middleware has
-    worked out who is asking (the rules are their setting's, for their role).
-    The API asks the same in footsteps.api.auth.
+    worked out who is asking (the rules are their setting's, for their role);
+    sends someone who must have a second sign-in step to set it up, or to sign
+    in with it (R37). The API asks the same in footsteps.api.auth.
 
     It costs a page no query: the setting's rules come with the identity the
     access middleware reads, and use is written at most once a minute."""
@@ -51,7 +52,8 @@ class SessionLimitsMiddleware:
         refusal = access.refusal_recorded(request, membership, where="on a page")
         if refusal is not None:
             return refused(request, refusal)
-        return None
+        # A second sign-in step where one is required (R37): set it up, or sign in with it.
+        return second_factor.gate(request, membership, name)
 
 
 def refused(request, refusal: access.Refusal):

@@ -50,6 +50,10 @@ class AccessRules(models.Model):
     closes_at = models.TimeField(default=time(19, 0))
     # R10: address ranges staff may use, one a line; none: any network.
     networks = models.TextField(blank=True, validators=[validate_networks])
+    # R37: a second step after the password (footsteps.security.second_factor).
+    # On for staff unless a manager turns it off; the operator always has it.
+    staff_second_factor = models.BooleanField(default=True)
+    parent_second_factor = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -113,3 +117,23 @@ class SessionRecord(models.Model):
 
     def __str__(self):
         return f"session of user {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RecoveryCode(models.Model):
+    """One of a person's one-time recovery codes, for signing in when their phone
+    or passkey is lost (R37). Kept only as a SHA-256 hash: each code is 80
+    random bits, so the hash cannot be reversed by guessing. Shown once when
+    made; making a new set deletes the old one; used once (used_at)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "used_at"])]
+
+    def __str__(self):
+        return f"recovery code of user {self.user_id}"

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from footsteps.audit.selectors import audit_events_for
@@ -10,7 +11,7 @@ from footsteps.people.models import Membership, Role
 from footsteps.people.selectors import staff_for
 from footsteps.security import devices, sessions
 from footsteps.security.access import DENIED_HOURS, DENIED_NETWORK
-from footsteps.security.models import AccessRules, HomeAccess, SessionRecord
+from footsteps.security.models import AccessRules, HomeAccess, RecoveryCode, SessionRecord
 
 
 @dataclass(frozen=True)
@@ -81,3 +82,18 @@ def home_access_now(actor) -> list[int]:
 def refusals_for(actor, limit: int = 10):
     """The setting's latest refused sign-ins and requests (R10), from its log."""
     return audit_events_for(actor).filter(action__in=(DENIED_HOURS, DENIED_NETWORK))[:limit]
+
+
+def second_factor_for(user) -> dict:
+    """The person's own second sign-in steps, for their page (R37)."""
+    factors = list(Authenticator.objects.filter(user_id=user.pk).order_by("created_at"))
+    app = next((f for f in factors if f.type == Authenticator.Type.TOTP), None)
+    passkeys = [f.wrap() for f in factors if f.type == Authenticator.Type.WEBAUTHN]
+    codes = list(RecoveryCode.objects.filter(user_id=user.pk).values_list("used_at", "created_at"))
+    return {
+        "app": app,
+        "passkeys": passkeys,
+        "has_factor": bool(app or passkeys),
+        "codes_left": sum(1 for used_at, _made in codes if used_at is None),
+        "codes_made_at": codes[0][1] if codes else None,
+    }

@@ -1,6 +1,8 @@
-"""Writes about sign-in safety: a setting's access rules, and a person ending
-their own sessions (R9, R10). Each writes its audit row (R39)."""
+"""Writes about sign-in safety: a setting's access rules, a person ending
+their own sessions (R9, R10), and their second sign-in step (R37). Each writes
+its audit row (R39)."""
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,8 +14,8 @@ from footsteps.access.policy import require
 from footsteps.audit.services import audit_act, audit_person
 from footsteps.people.models import Membership, Role
 from footsteps.people.services import end_sessions
-from footsteps.security import sessions
-from footsteps.security.models import AccessRules, HomeAccess, SessionRecord
+from footsteps.security import recovery_codes, second_factor, sessions
+from footsteps.security.models import AccessRules, HomeAccess, RecoveryCode, SessionRecord
 from footsteps.tenancy.models import Setting
 
 # What access_rules_update may change, besides who has home access.
@@ -25,6 +27,8 @@ RULE_FIELDS = (
     "opens_at",
     "closes_at",
     "networks",
+    "staff_second_factor",
+    "parent_second_factor",
 )
 
 
@@ -118,3 +122,60 @@ def sessions_end_others(*, request) -> int:
     SessionRecord.objects.filter(pk__in=[record.pk for record in others]).delete()
     audit_person(actor=user, user=user, action="user.signed_out_elsewhere", sessions=len(others))
     return len(others)
+
+
+def second_factor_added(*, request, authenticator) -> None:
+    """An authenticator app or a passkey was set up (allauth's page saved it):
+    this session counts as having passed it, and the setting's log says so."""
+    second_factor.note_added(request, authenticator)
+    audit_person(
+        actor=request.user,
+        user=request.user,
+        action="user.second_factor_added",
+        kind=str(authenticator.type),
+    )
+
+
+def second_factor_removed(*, request, kind: str) -> None:
+    """One was removed: with none left, this session has passed none, so
+    someone who must have one is sent to set one up."""
+    second_factor.note_removed(request)
+    audit_person(
+        actor=request.user, user=request.user, action="user.second_factor_removed", kind=kind
+    )
+
+
+def second_factor_reset(*, user) -> None:
+    """Part of a manager's new login details (footsteps.people.services): the
+    person's authenticator app, passkeys and recovery codes all go."""
+    Authenticator.objects.filter(user_id=user.pk).delete()
+    RecoveryCode.objects.filter(user_id=user.pk).delete()
+
+
+@transaction.atomic
+def recovery_codes_make(*, user) -> list[str]:
+    """A new set of recovery codes, returned once to be shown once; the old set
+    stops working. Only their hashes are stored."""
+    if not second_factor.has_factor(user):
+        raise ValidationError("Set up an authenticator app or a passkey first.")
+    # One set at a time, also when two pages ask at once.
+    type(user)._default_manager.select_for_update().get(pk=user.pk)
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = [recovery_codes.new_code() for _ in range(recovery_codes.COUNT)]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(user=user, code_hash=recovery_codes.code_hash(code)) for code in codes
+    )
+    audit_person(actor=user, user=user, action="user.recovery_codes_made")
+    return codes
+
+
+@transaction.atomic
+def recovery_code_use(*, user, code: str) -> bool:
+    """Sign in (or check again) with a recovery code: each works once."""
+    used = RecoveryCode.objects.filter(
+        user=user, code_hash=recovery_codes.code_hash(code), used_at__isnull=True
+    ).update(used_at=timezone.now())
+    if used:
+        left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+        audit_person(actor=user, user=user, action="user.recovery_code_used", left=left)
+    return bool(used)

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from footsteps.access.views import get_for, requires
 from footsteps.children.models import Child
 from footsteps.people.models import Membership
+from footsteps.security.second_factor import recent_check_required, recent_check_required_always
 from footsteps.subject_access import selectors, services
 from footsteps.subject_access.models import SubjectAccessExport
 
@@ -15,6 +16,7 @@ RECENT = 5
 
 
 @requires("subject_access.request")
+@recent_check_required
 def child_request(request, child_id):
     """Everything held about a child, from the child's page."""
     child = get_for(request.actor, "subject_access.request", Child.objects.all(), pk=child_id)
@@ -22,6 +24,7 @@ def child_request(request, child_id):
 
 
 @requires("subject_access.request_person")
+@recent_check_required
 def person_request(request, membership_id):
     """Everything held about a parent or member of staff, from their page."""
     member = get_for(
@@ -66,6 +69,7 @@ def export_detail(request, key):
 
 
 @requires("subject_access.view")
+@recent_check_required_always
 def export_download(request, key):
     export = _export(request, key)
     if export.status != SubjectAccessExport.Status.READY or not export.file:

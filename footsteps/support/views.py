@@ -9,12 +9,14 @@ from django.views.decorators.http import require_POST
 from footsteps.access.membership import SESSION_KEY
 from footsteps.access.views import get_for, requires
 from footsteps.core.forms import apply_validation_error
+from footsteps.security.second_factor import recent_check_required
 from footsteps.support import selectors, services
 from footsteps.support.forms import GrantForm
 from footsteps.support.models import SupportGrant
 
 
 @requires("support.manage", setting_wide=True)
+@recent_check_required
 def support_access(request):
     """A manager lets support in for a while, ends it, and sees what it did."""
     form = GrantForm(request.POST if request.method == "POST" else None)

@@ -144,27 +144,24 @@ def rules_update(*, actor: Actor, supervised_sign_in: bool) -> SharedDeviceRules
     if rules.supervised_sign_in != supervised_sign_in:
         rules.supervised_sign_in = supervised_sign_in
         rules.save(update_fields=["supervised_sign_in"])
-        # Every app server sees the change on its next request (the rule is
-        # kept in the cache under the setting's people version).
+        # Identities are kept in the cache under the setting's people version:
+        # raising it makes every app server read the new rule.
         Setting.objects.filter(pk=rules.setting_id).update(people_version=F("people_version") + 1)
         audit_act(actor, "tablet.supervision_changed", after=supervised_sign_in)
     return rules
 
 
 def supervision_required(membership) -> bool:
-    """Whether this member of staff's sign-in waits for a manager: asked on
-    every request, so kept in the cache (no query on a page)."""
+    """Whether this member of staff's sign-in waits for a manager. Asked on
+    every request: the rules come with the identity footsteps.access reads
+    (no query of their own on a page)."""
     if membership is None or not membership.is_staff_role or membership.role == Role.MANAGER:
         return False
-    setting = membership.setting
-    key = f"supervised-sign-in:{setting.pk}:{setting.people_version}"
-    required = cache.get(key)
-    if required is None:
-        required = SharedDeviceRules.objects.filter(
-            setting_id=setting.pk, supervised_sign_in=True
-        ).exists()
-        cache.set(key, required, 24 * 60 * 60)
-    return required
+    try:
+        rules = membership.setting.shared_device_rules
+    except SharedDeviceRules.DoesNotExist:
+        return False
+    return rules.supervised_sign_in
 
 
 def supervise(request, *, membership, email: str, password: str) -> None:
@@ -229,10 +226,26 @@ def switch_in(request, *, tablet: Tablet, membership_id: int, pin: str) -> Membe
         raise PinRefused("That PIN is not right.")
     cache.delete(person_key)
     user = membership.user
+    full_sign_in = (
+        AuditEvent.objects.filter(
+            setting_id=tablet.setting_id, action="user.signed_in", actor_id=user.pk
+        )
+        .order_by("-sequence")
+        .values_list("created_at", flat=True)
+        .first()
+    )
     login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     # The registered tablet and the PIN are this session's two steps, after a
     # full sign-in (password and, where asked, second factor) earlier today.
-    record_authentication(request, user, "mfa", type="tablet_pin", tablet=tablet.pk)
+    # Dated then: a PIN is no fresh check for sensitive actions (they ask again).
+    record_authentication(
+        request,
+        user,
+        "mfa",
+        type="tablet_pin",
+        tablet=tablet.pk,
+        at=full_sign_in.timestamp() if full_sign_in else 0.0,
+    )
     request.session[SESSION_KEY] = membership.pk
     request.session[SESSION_TABLET] = tablet.pk
     request.session[SESSION_SUPERVISED] = membership.pk

@@ -13,11 +13,13 @@ from footsteps.access.policy import scope
 from footsteps.access.views import get_for, requires
 from footsteps.children.models import Child
 from footsteps.core.forms import Form, apply_validation_error
+from footsteps.security.second_factor import recent_check_required, recent_check_required_always
 from footsteps.transfers import services
 from footsteps.transfers.models import ImportedPackage, Transfer
 
 
 @requires("transfer.export")
+@recent_check_required
 def transfer_start(request, child_id):
     """Make a transfer package of a child's journal for their new setting."""
     actor = request.actor
@@ -45,6 +47,7 @@ def transfer_detail(request, key):
 
 
 @requires("transfer.view")
+@recent_check_required_always
 def transfer_download(request, key):
     transfer = _transfer(request, key)
     if transfer.status != Transfer.Status.READY or not transfer.file:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from footsteps.assessments import services as assessments
 from footsteps.assessments.models import Framework
 from footsteps.conftest import PASSWORD
+from footsteps.core import seeding
 from footsteps.exports.models import Export
 from footsteps.journal import services as journal
 from footsteps.journal.models import NextStep
@@ -21,8 +22,10 @@ from footsteps.people import services as people
 from footsteps.people.models import User
 from footsteps.records import services as records
 from footsteps.security.models import SessionRecord
+from footsteps.security.tests.passkeys import stored_passkey
 from footsteps.subject_access.models import SubjectAccessExport
 from footsteps.support import services as support
+from footsteps.tablets import services as tablets
 from footsteps.tenancy import services as tenancy
 from footsteps.tenancy.models import Setting
 from footsteps.transfers.models import ImportedPackage, Transfer
@@ -90,6 +93,7 @@ def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo)
     )
     deleted = records.observation_delete(actor=manager, observation=spare)
     support_grant = support.grant(actor=manager, hours=4, reason="Uploads fail")
+    tablet, _ = tablets.register(actor=manager, name="Rainbow room iPad")
     from_home = journal.contribution_create(
         actor=world.actor("parent_amy"),
         children=[world.children["amy"]],
@@ -128,6 +132,7 @@ def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo)
         imported_by=world.members["manager"],
     )
     operator = User.objects.create_superuser("ops@footsteps.test", PASSWORD, full_name="Ops")
+    seeding.authenticator_app(operator)  # the operator always has a second step (R37)
     # One of the manager's sessions on another device (R9).
     manager_session = SessionRecord.objects.create(
         user=world.members["manager"].user,
@@ -137,8 +142,10 @@ def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo)
         ends_at=timezone.now() + timedelta(hours=1),
         ip="203.0.113.5",
     )
+    manager_passkey = stored_passkey(world.members["manager"].user)  # R37
     return {
         "operator_user": operator,
+        "manager_passkey": manager_passkey.pk,
         "manager_user": world.members["manager"].user_id,
         "setting": world.members["manager"].setting_id,
         "setting_type": ContentType.objects.get_for_model(Setting).pk,
@@ -158,6 +165,7 @@ def matrix_world(world, django_capture_on_commit_callbacks, upload, small_photo)
         "profile_period": profile.pk,
         "deleted_item": deleted.pk,
         "support_grant": support_grant.pk,
+        "tablet": tablet.pk,
         "manager_export": str(export.key),
         "manager_session": manager_session.pk,
         "subject_export": str(subject_export.key),

@@ -40,6 +40,8 @@ from footsteps.records.models import Deletion
 from footsteps.subject_access.models import SubjectAccessExport
 from footsteps.support import services as support
 from footsteps.support.models import SupportGrant
+from footsteps.tablets import services as tablets
+from footsteps.tablets.models import Tablet
 from footsteps.tenancy.models import Agreement, Setting
 from footsteps.tenancy.services import setting_update
 from footsteps.transfers.models import ImportedPackage, Transfer
@@ -117,6 +119,9 @@ ACTION_MODELS = {
     "deletion.restore": Deletion,
     "support.manage": Setting,
     "support.end": SupportGrant,
+    "tablet.manage": Setting,
+    "tablet.revoke": Tablet,
+    "pin.set": Setting,
     "comment.remove": Comment,
     "journal_pdf.request": Child,
     "export.view": Export,
@@ -296,6 +301,12 @@ EXPECTED = {
     ("support.manage", "acorns"): {"manager"},
     ("support.manage", "oak"): {"other_manager"},
     ("support.end", "support_grant"): {"manager"},
+    # Shared tablets (R11): managers register and revoke, staff set a PIN.
+    ("tablet.manage", "acorns"): {"manager"},
+    ("tablet.manage", "oak"): {"other_manager"},
+    ("tablet.revoke", "tablet"): {"manager"},
+    ("pin.set", "acorns"): STAFF,
+    ("pin.set", "oak"): {"other_manager"},
     # Taking down what is inappropriate (R38): reviewers, published items only.
     ("comment.remove", "amy_reply"): {"manager", "senior"},
     ("comment.remove", "pending_reply"): NOBODY,
@@ -459,6 +470,7 @@ def states(world, django_capture_on_commit_callbacks, small_photo):
     )
     objects["deleted_item"] = records.observation_delete(actor=manager, observation=spare)
     objects["support_grant"] = support.grant(actor=manager, hours=4, reason="Uploads fail")
+    objects["tablet"], _ = tablets.register(actor=manager, name="Rainbow room iPad")
     leaving = people.staff_invite(
         actor=manager, email="leaving@acorns.test", full_name="Leaving Soon", role="practitioner"
     )

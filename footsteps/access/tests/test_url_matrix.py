@@ -22,6 +22,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from footsteps.conftest import signed_in_client
+
 ROLES = {
     "manager": "manager",
     "senior": "senior",
@@ -87,6 +89,12 @@ EVERYBODY = dict.fromkeys(ROLES, "ok")
 NOBODY = {**dict.fromkeys(ROLES, "404"), "suspended": "login"}
 # The operator's admin: the operator only; everyone else is sent to sign in.
 OPERATOR_ONLY = {**dict.fromkeys(ROLES, "login"), "operator": "ok"}
+NOT_A_TABLET = {
+    **dict.fromkeys(ROLES, "404"),
+    "suspended": "login",
+    "parent_unaccepted": "agreement",
+    "operator": "no_access",
+}
 OPERATOR_SUPPORT = {**dict.fromkeys(ROLES, "404"), "suspended": "login", "operator": "ok"}
 API_EVERYONE = api(ok=[*STAFF, *PARENTS], other_manager="ok")
 API_MANAGER = api(
@@ -134,6 +142,9 @@ MATRIX = {
     "preferences": ("get", {}, None, EVERYONE_PAGE),
     # Where one is signed in (R9): one's own sessions only; another's is not found.
     "sessions": ("get", {}, None, PERSONAL_PAGE),
+    # One's second sign-in step (R37): one's own only.
+    "second_factor": ("get", {}, None, PERSONAL_PAGE),
+    "recovery_codes": ("get", {}, None, PERSONAL_PAGE),
     "session_end": (
         "post",
         {"record_id": "@manager_session"},
@@ -189,6 +200,15 @@ MATRIX = {
     "support_access": ("get", {}, None, MANAGER_PAGE),
     "support_end": ("post", {"grant_id": "@support_grant"}, {}, MANAGER_OBJECT),
     "operator_support": ("get", {}, None, OPERATOR_SUPPORT),
+    # Shared tablets (R11). The switch-user page answers only on a registered
+    # tablet (its cookie): to everyone else it is not there.
+    "tablets": ("get", {}, None, MANAGER_PAGE),
+    "tablet_revoke": ("post", {"tablet_id": "@tablet"}, {}, MANAGER_OBJECT),
+    "tablet_pin": ("get", {}, None, STAFF_PAGE),
+    "tablet_switch": ("get", {}, None, NOT_A_TABLET),
+    "tablet_rules": ("post", {}, {"supervised_sign_in": "on"}, MANAGER_PAGE),
+    # Only asked where the setting wants it; everyone else is sent on home.
+    "signin_supervise": ("get", {}, None, EVERYONE_PAGE),
     "operator_support_enter": ("post", {"grant_id": "@support_grant"}, {}, OPERATOR_SUPPORT),
     "child_list": ("get", {}, None, STAFF_PAGE),
     "child_create": ("get", {}, None, MANAGER_PAGE),
@@ -620,7 +640,43 @@ LIBRARY_MATRIX = {
     "account_confirm_email": ("get", {"key": "some-key"}, None, NOBODY),
     "account_set_password": ("get", {}, None, NOBODY),
     "account_inactive": ("get", {}, None, NOBODY),
-    "account_reauthenticate": ("get", {}, None, NOBODY),
+    # The password again before a sensitive action (R37).
+    "account_reauthenticate": ("get", {}, None, PERSONAL_PAGE),
+    # The second step (R37), allauth's pages (ours at its addresses, for adding
+    # and removing one: footsteps/security/mfa_urls.py). The sign-in step only
+    # while signing in: whoever is signed in already goes home, anyone else to sign in.
+    "mfa_index": ("get", {}, None, PERSONAL_PAGE),
+    "mfa_authenticate": (
+        "get",
+        {},
+        None,
+        {**EVERYBODY, "anonymous": "login", "suspended": "login"},
+    ),
+    "mfa_reauthenticate": ("get", {}, None, PERSONAL_PAGE),
+    "mfa_reauthenticate_webauthn": ("get", {}, None, PERSONAL_PAGE),
+    # Staff have an app already: sent to the page that removes it.
+    "mfa_activate_totp": ("get", {}, None, PERSONAL_PAGE),
+    "mfa_deactivate_totp": (
+        "get",
+        {},
+        None,
+        {**PERSONAL_PAGE, **dict.fromkeys([*PARENTS, "parent_unaccepted"], "404")},
+    ),
+    "mfa_add_webauthn": ("get", {}, None, PERSONAL_PAGE),
+    # Another person's passkey is not found.
+    "mfa_remove_webauthn": (
+        "get",
+        {"pk": "@manager_passkey"},
+        None,
+        {
+            **dict.fromkeys(ROLES, "404"),
+            "manager": "ok",
+            "anonymous": "login",
+            "suspended": "login",
+        },
+    ),
+    "mfa_list_webauthn": ("get", {}, None, NOBODY),
+    "mfa_edit_webauthn": ("get", {"pk": "@manager_passkey"}, None, NOBODY),
     "account_confirm_login_code": ("get", {}, None, NOBODY),
     # The operator's admin (R32): settings and accounts only, through the same sign-in.
     "admin:index": ("get", {}, None, OPERATOR_ONLY),
@@ -822,9 +878,7 @@ def test_the_snapshot_sees_every_kind_of_change(world):
 
 def client_for(matrix_world, member):
     if member == "operator":
-        client = Client()
-        client.force_login(matrix_world["operator_user"])
-        return client
+        return signed_in_client(matrix_world["operator_user"])
     return matrix_world["world"].client(member) if member else Client()
 
 

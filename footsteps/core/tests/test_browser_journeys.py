@@ -13,7 +13,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from footsteps.conftest import PASSWORD
+from footsteps.conftest import PASSWORD, second_step_code
 from footsteps.core.tests.browser import PHONE, sign_in
 from footsteps.journal import services as journal
 from footsteps.journal.models import Observation
@@ -46,7 +46,7 @@ def window(browser, live_server):
         context.on("response", record_response)
         page = context.new_page()
         if email:
-            sign_in(page, live_server.url, email, PASSWORD)
+            sign_in(page, live_server.url, email, PASSWORD, code=lambda: second_step_code(email))
         return page
 
     yield open_window

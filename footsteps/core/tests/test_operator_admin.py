@@ -10,11 +10,11 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import IntegrityError, transaction
-from django.test import Client
 from django.urls import reverse
 
 from footsteps.children.models import Child, ParentLink
-from footsteps.conftest import page_text
+from footsteps.conftest import page_text, signed_in_client
+from footsteps.core import seeding
 from footsteps.people import services as people
 from footsteps.people.models import Membership, Role, User
 
@@ -35,9 +35,8 @@ CHILD_DATA = (
 def operator(world):
     """A superuser of the service, with no membership in any setting."""
     user = User.objects.create_superuser("ops@footsteps.test", "ops-password-1234", full_name="Ops")
-    client = Client()
-    client.force_login(user)
-    return client
+    seeding.authenticator_app(user)  # the operator always has a second step (R37)
+    return signed_in_client(user)
 
 
 def _admin_pages(client):
@@ -166,7 +165,8 @@ def test_r32_operator_cannot_change_an_accounts_email_to_take_it_over(world, cli
     from footsteps.people.models import User
 
     operator = User.objects.create_superuser("operator@service.test", "operator-password-1")
-    client.force_login(operator)
+    seeding.authenticator_app(operator)
+    client = signed_in_client(operator)
     manager = world.members["manager"].user
     url = f"/operator/people/user/{manager.pk}/change/"
     page = client.get(url)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from footsteps.children.models import ParentLink, PendingLink
-from footsteps.conftest import PASSWORD
+from footsteps.conftest import PASSWORD, set_up_authenticator_app
 from footsteps.people.models import Invitation, Membership, User, hash_token
 
 NEW_PASSWORD = "plum-crumble-on-tuesday"
@@ -150,6 +150,10 @@ def test_r2_r4_staff_are_invited_the_same_way_and_meet_the_staff_agreement(
     visitor = Client()
     assert _set_password(visitor, inbox.latest_link("sam@acorns.test")).status_code == 302
 
+    # Staff set up their second sign-in step first (R37), then meet the agreement.
+    page = visitor.get(reverse("child_list"), follow=True)
+    assert page.redirect_chain[-1][0] == reverse("second_factor")
+    set_up_authenticator_app(visitor)
     page = visitor.get(reverse("child_list"), follow=True)
     assert page.redirect_chain[-1][0] == reverse("agreement")
     assert b"Staff agreement v1" in page.content

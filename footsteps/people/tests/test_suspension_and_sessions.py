@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from footsteps.audit.models import AuditEvent
-from footsteps.conftest import PASSWORD, activate
+from footsteps.conftest import PASSWORD, activate, sign_in_with_form
 from footsteps.people import services as people
 from footsteps.people.models import Membership, Role
 
@@ -16,8 +16,7 @@ def _signed_out(client) -> bool:
 
 def _sign_in(email, password=PASSWORD):
     client = Client()
-    response = client.post(reverse("account_login"), {"login": email, "password": password})
-    return client, response
+    return client, sign_in_with_form(client, email, password)
 
 
 def _status(world, name):

@@ -19,7 +19,8 @@ from django.urls import reverse
 
 from footsteps.audit.models import AuditEvent
 from footsteps.children.models import ParentLink
-from footsteps.conftest import PASSWORD, page_text
+from footsteps.conftest import PASSWORD, page_text, sign_in_with_form
+from footsteps.core import seeding
 from footsteps.people import services as people
 from footsteps.people.models import ApiToken, Membership, User
 
@@ -72,7 +73,6 @@ CLOSED_ALLAUTH_PAGES = [
     "/accounts/confirm-email/",
     "/accounts/confirm-email/some-key/",
     "/accounts/password/set/",
-    "/accounts/reauthenticate/",
     "/accounts/inactive/",
     "/accounts/login/code/confirm/",
 ]
@@ -284,8 +284,9 @@ def test_r1_asking_for_an_address_that_has_an_account_looks_the_same_and_tells_i
 @pytest.fixture
 def operator(world):
     user = User.objects.create_superuser("ops@footsteps.test", PASSWORD, full_name="Ops")
-    client, response = sign_in(user.email)
-    assert signed_in(response)
+    seeding.authenticator_app(user)  # the operator always has a second step (R37)
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    assert signed_in(sign_in_with_form(client, user.email))
     return client
 
 

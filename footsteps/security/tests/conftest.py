@@ -12,6 +12,7 @@ RULES_FORM = {
     "opens_at": "07:00",
     "closes_at": "19:00",
     "networks": "",
+    "staff_second_factor": "on",
 }
 
 

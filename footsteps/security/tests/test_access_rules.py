@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from footsteps.audit.models import AuditEvent
-from footsteps.conftest import PASSWORD, page_text
+from footsteps.conftest import PASSWORD, page_text, sign_in_with_form
 from footsteps.people import services as people
 from footsteps.security import access
 from footsteps.security.models import AccessRules
@@ -26,8 +26,7 @@ AT_HOME = "198.51.100.9"
 
 def sign_in(email, **extra):
     client = Client(**extra)
-    response = client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
-    return client, response
+    return client, sign_in_with_form(client, email)
 
 
 def signed_in(client) -> bool:

@@ -13,7 +13,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from footsteps.conftest import PASSWORD
+from footsteps.conftest import PASSWORD, second_step_code
 from footsteps.core.tests.browser import PHONE, sign_in
 from footsteps.core.tests.conftest import browser  # noqa: F401 (the fixture)
 from footsteps.security import sessions
@@ -30,7 +30,8 @@ def practitioner_page(browser, live_server, world):  # noqa: F811
     context.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page = context.new_page()
     page.clock.install()
-    sign_in(page, live_server.url, "practitioner@acorns.test", PASSWORD)
+    email = "practitioner@acorns.test"
+    sign_in(page, live_server.url, email, PASSWORD, code=lambda: second_step_code(email))
     yield page
     context.close()
     assert problems == []

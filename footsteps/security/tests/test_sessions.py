@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from footsteps.audit.models import AuditEvent
-from footsteps.conftest import PASSWORD, page_text
+from footsteps.conftest import PASSWORD, page_text, sign_in_with_form
 from footsteps.people import services as people
 from footsteps.security import devices, sessions
 from footsteps.security.models import SessionRecord
@@ -224,11 +224,7 @@ def test_r9_an_ended_session_asking_how_long_is_left_is_sent_to_sign_in(world):
 def test_r9_signing_in_records_the_device_and_address_and_signing_out_forgets_it(world, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     client = Client(HTTP_USER_AGENT=IPHONE, REMOTE_ADDR="10.0.0.2")
-    signed_in = client.post(
-        reverse("account_login"),
-        {"login": "senior@acorns.test", "password": PASSWORD},
-        HTTP_X_FORWARDED_FOR="203.0.113.77",
-    )
+    signed_in = sign_in_with_form(client, "senior@acorns.test", HTTP_X_FORWARDED_FOR="203.0.113.77")
     assert signed_in.status_code == 302
     record = record_of(client)
     assert record.ip == "203.0.113.77"  # what the trusted proxy saw, not the socket
@@ -349,9 +345,7 @@ def test_r7_r9_sessions_ended_by_the_existing_flows_end_and_leave_the_list(world
     assert old.get(reverse("child_list")).url.startswith(reverse("account_login"))
     fresh = current if how == "password-change" else Client()
     if how != "password-change":
-        fresh.post(
-            reverse("account_login"), {"login": "practitioner@acorns.test", "password": PASSWORD}
-        )
+        sign_in_with_form(fresh, "practitioner@acorns.test")
     listed = page_text(fresh.get(reverse("sessions")))
     assert listed.count("This device") == 1
     assert "End this session" not in listed

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from footsteps.audit.models import AuditEvent
-from footsteps.conftest import BrowserClient
+from footsteps.conftest import signed_in_client
+from footsteps.core import seeding
 from footsteps.people import services as people
 from footsteps.people.models import Membership, User
 from footsteps.support import services as support
@@ -21,14 +22,14 @@ OPERATOR_PASSWORD = "ops-password-1234"
 
 @pytest.fixture
 def operator_user(world):
-    return User.objects.create_superuser("ops@footsteps.test", OPERATOR_PASSWORD, full_name="Ops")
+    user = User.objects.create_superuser("ops@footsteps.test", OPERATOR_PASSWORD, full_name="Ops")
+    seeding.authenticator_app(user)  # the operator always has a second step (R37)
+    return user
 
 
 @pytest.fixture
 def operator(operator_user):
-    client = BrowserClient()
-    client.force_login(operator_user)
-    return client
+    return signed_in_client(operator_user)
 
 
 def _grant(world, hours=1):

@@ -60,6 +60,18 @@ def test_r11_staff_switch_in_with_their_pin_after_a_full_sign_in_today(world, ta
     assert tablet.get(reverse("child_list")).status_code == 200
 
 
+def test_r11_r37_a_pin_is_no_fresh_check_for_sensitive_actions(world, tablet):
+    """The session's second step is dated at the full sign-in, not at the PIN:
+    exports, grants and the like ask for the password again as usual."""
+    _set_pin(world)
+    _signed_in_today(world)
+    signed_in = AuditEvent.objects.filter(action="user.signed_in").latest("sequence").created_at
+    _switch(tablet, world)
+    records = tablet.session["account_authentication_methods"]
+    pin = [record for record in records if record.get("type") == "tablet_pin"]
+    assert [record["at"] for record in pin] == [signed_in.timestamp()]
+
+
 def test_r11_a_guessable_pin_is_refused_and_the_password_is_asked(world):
     for weak in ("1111", "1234", "9876", "12", "abcd"):
         answer = _set_pin(world, pin=weak)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from footsteps.children.models import Child
+from footsteps.core import seeding
 from footsteps.people import services as people
 from footsteps.tenancy import services as tenancy
 from footsteps.tenancy.models import Agreement, AgreementAcceptance
@@ -222,6 +223,7 @@ def test_r4_new_staff_accept_before_first_use(world):
         )
     )
     world.members["newcomer"] = newcomer
+    seeding.authenticator_app(newcomer.user)  # staff sign in with a second step (R37)
     client = world.client("newcomer")
 
     assert client.get(reverse("child_list")).url == reverse("agreement")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from footsteps.core.demo import DEMO_PASSWORD, build_demo, demo_exists
+from footsteps.core.demo import DEMO_APP_KEY, DEMO_PASSWORD, build_demo, demo_exists
 
 SIGN_INS = [
     ("Manager", "manager@demo.test"),
@@ -29,3 +29,8 @@ class Command(BaseCommand):
         for role, email in SIGN_INS:
             self.stdout.write(f"  {role:<22} {email}")
         self.stdout.write("  A second setting, Oak Tree Pre-school, uses the same names @oak.test.")
+        self.stdout.write(
+            "\nStaff then type their authenticator app's code (the settings ask staff for a\n"
+            f"second step): add the key {DEMO_APP_KEY} to any authenticator\n"
+            "app, or run `.venv/bin/python manage.py demo_code` for the code of the moment."
+        )
