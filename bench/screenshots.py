@@ -66,6 +66,7 @@ def manager_pages(page: Page, base: str):
     yield "audit", "/manage/audit/"
     yield "sign-in-rules", "/manage/access/"
     yield "support", "/manage/support/"
+    yield "tablets", "/manage/tablets/"
     yield "deleted", "/manage/deleted/"
     yield "account", "/account/preferences/"
     yield "api-keys", "/account/api-keys/"
@@ -89,6 +90,7 @@ def practitioner_pages(page: Page, base: str):
     observation = first_href(page, "article.entry:has-text('by Priya Shah') h2 a")
     yield "observation", observation
     yield "observation-edit", observation + "edit/"
+    yield "tablet-pin", "/account/tablet-pin/"
     yield "account", "/account/preferences/"
 
 
