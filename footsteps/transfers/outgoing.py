@@ -23,7 +23,7 @@ from django.db.models import Prefetch
 
 from footsteps.access.actor import Actor
 from footsteps.access.policy import require, scope
-from footsteps.assessments.models import Framework
+from footsteps.assessments.models import Framework, ObservationMark
 from footsteps.children.models import Child, ParentLink
 from footsteps.journal.models import Comment, NextStep, Observation
 from footsteps.journal.selectors import journal_entries
@@ -113,7 +113,14 @@ def _entries(actor: Actor, child: Child):
         journal_entries(actor, child_id=child.pk, replies=True)
         .filter(status=Observation.Status.PUBLISHED)
         .prefetch_related(
-            Prefetch("draws_on", queryset=Observation.objects.only("pk"), to_attr="drawn")
+            Prefetch("draws_on", queryset=Observation.objects.only("pk"), to_attr="drawn"),
+            Prefetch(
+                "marks",
+                queryset=ObservationMark.objects.filter(child=child).select_related(
+                    "band__framework"
+                ),
+                to_attr="child_marks",
+            ),
         )
         .order_by("observed_at", "id")
     )
@@ -177,6 +184,14 @@ def _entry(entry: Observation, child: Child, exported, frameworks, media) -> dic
             {"framework": frameworks[tag.aspect.framework_id], "aspect": tag.aspect.key}
             for tag in entry.tags
             if tag.aspect.framework_id in frameworks
+        ],
+        "marks": [
+            {
+                "framework": mark.band.framework.key if mark.band else None,
+                "band": mark.band.key if mark.band else None,
+                "judgement": mark.judgement,
+            }
+            for mark in entry.child_marks
         ],
         "draws_on": [f"e{other.pk}" for other in entry.drawn if other.pk in exported],
         "replies": [

@@ -168,6 +168,14 @@ class Tag(_Strict):
     aspect: Slug
 
 
+class Mark(_Strict):
+    """Where the child was, by this entry: a band of a framework and a judgement."""
+
+    framework: Slug | None
+    band: Slug | None
+    judgement: _text(40)
+
+
 class Reply(_Strict):
     author: _text(150)
     created_at: AwareDatetime
@@ -198,6 +206,8 @@ class Entry(_Strict):
     author: _text(150)
     staff_only: bool
     tags: list[Tag] = Field(max_length=500)
+    # Added after the first packages: absent from those, so optional.
+    marks: list[Mark] = Field(default_factory=list, max_length=1)
     draws_on: list[EntryId] = Field(max_length=10_000)
     replies: list[Reply] = Field(max_length=10_000)
     media: list[MediaItem] = Field(max_length=1_000)

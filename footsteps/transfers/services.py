@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from footsteps.access.actor import Actor
 from footsteps.access.policy import require, scope
-from footsteps.assessments.models import Aspect, ObservationAspect
+from footsteps.assessments.models import Aspect, Band, ObservationAspect, ObservationMark
 from footsteps.assessments.selectors import frameworks_for
 from footsteps.audit.services import audit_act
 from footsteps.children import services as children
@@ -185,6 +185,7 @@ def _rows(actor: Actor, found: Package, store) -> ImportedPackage:
         for other in dict.fromkeys(data.draws_on)
     )
     not_kept = _tags(actor, journal, by_id)
+    _marks(actor, journal, by_id, child)
     replies = [
         (
             reply,
@@ -279,6 +280,26 @@ def _tags(actor: Actor, journal, by_id) -> list[str]:
                 links.append(ObservationAspect(observation=by_id[data.id], aspect_id=found))
     ObservationAspect.objects.bulk_create(links)
     return sorted(not_kept)
+
+
+def _marks(actor: Actor, journal, by_id, child: Child) -> None:
+    """The child's band and judgement on each entry, where this setting can
+    use the band's framework (the judgement alone otherwise)."""
+    usable = Band.objects.filter(framework__in=frameworks_for(actor, chosen_only=False))
+    known: dict[tuple[str, str], int] = {}
+    rows = usable.values_list("framework__setting_id", "framework__key", "key", "pk")
+    for _setting, framework, band, pk in sorted(rows, key=lambda row: row[0] is not None):
+        known.setdefault((framework, band), pk)
+    ObservationMark.objects.bulk_create(
+        ObservationMark(
+            observation=by_id[data.id],
+            child=child,
+            band_id=known.get((mark.framework or "", mark.band or "")),
+            judgement=mark.judgement,
+        )
+        for data in journal.entries
+        for mark in data.marks
+    )
 
 
 def _media(actor: Actor, found: Package, child: Child, by_id, store) -> list[Media]:

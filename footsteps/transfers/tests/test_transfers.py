@@ -660,3 +660,38 @@ def test_r36_r26_imported_entries_are_not_counted_as_the_new_settings_work(
     assert import_package(data, transfer.code).status_code == 302
     assert Observation.objects.filter(setting=world.children["zed"].setting).count() > 1
     assert figures() == before
+
+
+def test_r36_r23_a_childs_band_and_judgement_move_with_the_journal(
+    world, make_package, import_package
+):
+    from footsteps.assessments.models import Band, ObservationMark
+    from footsteps.assessments.services import Mark
+
+    senior = world.actor("senior")
+    amy = world.children["amy"]
+    band = Band.objects.filter(framework__in=frameworks_for(senior)).order_by("pk").last()
+    aspect = Aspect.objects.filter(framework=band.framework).order_by("pk").first()
+    journal.observation_create(
+        actor=senior,
+        children=[amy, world.children["ben"]],
+        title="Counting cones",
+        observed_at=days_ago(3),
+        aspects=[aspect],
+        marks={
+            amy.pk: Mark(band=band, judgement="secure"),
+            world.children["ben"].pk: Mark(judgement="emerging"),
+        },
+        publish=True,
+    )
+    data, transfer = make_package()
+    assert b"emerging" not in members_of(data)["journal.json"]  # Ben's mark stays
+    assert import_package(data, transfer.code).status_code == 302
+
+    moved = ImportedPackage.objects.get().child
+    (mark,) = ObservationMark.objects.filter(child=moved)
+    assert (mark.band.framework.key, mark.band.key, mark.judgement) == (
+        band.framework.key,
+        band.key,
+        "secure",
+    )
