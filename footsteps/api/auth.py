@@ -26,6 +26,7 @@ from footsteps.access.membership import (
 )
 from footsteps.people.models import ApiToken, hash_token
 from footsteps.security import access, second_factor, sessions
+from footsteps.tablets import middleware as shared_devices
 
 
 class AgreementRequired(Exception):
@@ -109,4 +110,14 @@ class SessionActorAuth(APIKeyCookie):
         # A session without the second step its person must have (R37): 403.
         if second_factor.refused_for_api(request, state.membership):
             raise access.AccessRefused(second_factor.API_REFUSAL)
+        # A revoked or locked shared tablet's session ends, as on pages (R11).
+        if shared_devices.tablet_ended(request) is not None:
+            logout(request)
+            return None
+        # A sign-in still waiting for a manager's confirmation (R11): 403.
+        if shared_devices.waits_for_supervision(request, state.membership):
+            raise access.AccessRefused(shared_devices.API_WAITING)
+        # Support works in the browser, where every request is logged (R32).
+        if request.user.is_superuser:
+            raise access.AccessRefused(shared_devices.API_SUPPORT)
         return _admit(request, state.membership)

@@ -10,6 +10,8 @@ from footsteps.people import services, signin
 
 @receiver(user_logged_in)
 def record_sign_in(sender, request, user, **kwargs):
+    if getattr(request, "tablet_switch", False):
+        return  # a PIN on a shared tablet: logged as such, and no full sign-in (R11)
     services.sign_in_recorded(user=user, ip=signin.client_ip(request) if request else "internal")
 
 

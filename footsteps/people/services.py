@@ -513,8 +513,17 @@ def password_changed(*, user: User, how: str) -> None:
     """After a password change or reset: the old password's sessions are already
     invalid (their hash includes it); end the API keys made under it too (R8, R9)."""
     revoked = _revoke_keys(ApiToken.objects.filter(membership__user=user))
+    _forget_tablet_pins(user)
     action = "user.password_reset" if how == "reset" else "user.password_changed"
     audit_person(actor=user, user=user, action=action, keys_revoked=revoked)
+
+
+def _forget_tablet_pins(user: User) -> None:
+    """A PIN opens a shared tablet after a full sign-in that day: with the
+    password changed or the login reset, it must be chosen again (R8, R11)."""
+    from footsteps.tablets.models import StaffPin
+
+    StaffPin.objects.filter(membership__user=user).delete()
 
 
 @transaction.atomic
@@ -538,6 +547,7 @@ def login_details_reset(*, actor: Actor, membership: Membership) -> None:
     from footsteps.security.services import second_factor_reset
 
     second_factor_reset(user=user)
+    _forget_tablet_pins(user)
     invitation_send(actor=actor, membership=membership, new_login=True)
     audit_person(actor=actor.member.user, user=user, action="user.login_reset")
 

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, time
+from time import time as time_now
 
 from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
@@ -24,6 +25,7 @@ from footsteps.audit.models import AuditEvent
 from footsteps.audit.services import audit_act, audit_record
 from footsteps.people import signin
 from footsteps.people.models import Membership, Role
+from footsteps.security import second_factor
 from footsteps.tablets.models import SharedDeviceRules, StaffPin, Tablet
 from footsteps.tenancy.models import Setting
 
@@ -208,7 +210,7 @@ class PinRefused(Exception):  # noqa: N818 (a decision, not a fault)
 def switch_in(request, *, tablet: Tablet, membership_id: int, pin: str) -> Membership:
     """Sign a member of staff in on the tablet with their PIN. Throttled per
     person and per tablet; an unknown person and a wrong PIN answer alike."""
-    person_key = f"tablet-pin:{tablet.pk}:{membership_id}"
+    person_key = f"tablet-pin:person:{membership_id}"  # whichever tablet
     tablet_key = f"tablet-pin:{tablet.pk}"
     if _failures(person_key) >= PERSON_FAILURES or _failures(tablet_key) >= TABLET_FAILURES:
         raise PinRefused("Too many wrong PINs. Wait 15 minutes, or sign in with your password.")
@@ -226,6 +228,9 @@ def switch_in(request, *, tablet: Tablet, membership_id: int, pin: str) -> Membe
         raise PinRefused("That PIN is not right.")
     cache.delete(person_key)
     user = membership.user
+    if second_factor.required(user, membership) and not second_factor.has_factor(user):
+        # Their second step was cleared (new login details): a full sign-in first.
+        raise PinRefused("Sign in with your email and password first.")
     full_sign_in = (
         AuditEvent.objects.filter(
             setting_id=tablet.setting_id, action="user.signed_in", actor_id=user.pk
@@ -234,6 +239,7 @@ def switch_in(request, *, tablet: Tablet, membership_id: int, pin: str) -> Membe
         .values_list("created_at", flat=True)
         .first()
     )
+    request.tablet_switch = True  # not a full sign-in (footsteps.people.receivers)
     login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     # The registered tablet and the PIN are this session's two steps, after a
     # full sign-in (password and, where asked, second factor) earlier today.
@@ -244,7 +250,10 @@ def switch_in(request, *, tablet: Tablet, membership_id: int, pin: str) -> Membe
         "mfa",
         type="tablet_pin",
         tablet=tablet.pk,
-        at=full_sign_in.timestamp() if full_sign_in else 0.0,
+        at=min(
+            full_sign_in.timestamp() if full_sign_in else 0.0,
+            time_now() - settings.ACCOUNT_REAUTHENTICATION_TIMEOUT - 1,
+        ),
     )
     request.session[SESSION_KEY] = membership.pk
     request.session[SESSION_TABLET] = tablet.pk

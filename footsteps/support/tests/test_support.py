@@ -142,3 +142,14 @@ def test_r32_bad_grants_are_refused_with_a_message(world):
     assert page.status_code == 200
     assert not SupportGrant.objects.exists()
     assert "Select a valid choice" in page.text
+
+
+def test_r32_support_reads_nothing_through_the_api(world, operator):
+    """Every request under a grant is logged on pages; the API is closed to
+    support, so nothing is read unlogged, nor after the grant ends."""
+    grant = _grant(world)
+    _enter(operator, grant)
+    _accept_staff_agreement(operator)
+    answer = operator.get(reverse("api:api_children"))
+    assert answer.status_code == 403
+    assert "browser only" in answer.json()["detail"]

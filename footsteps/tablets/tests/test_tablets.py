@@ -2,9 +2,12 @@
 signed in fully earlier today switch to themselves with a PIN (hashed,
 throttled); it locks when idle; a lost one is revoked in one click."""
 
+import time
+
 import pytest
 from django.contrib.auth.hashers import check_password, make_password
 from django.urls import reverse
+from django.utils import timezone
 
 from footsteps.audit.models import AuditEvent
 from footsteps.conftest import PASSWORD, BrowserClient
@@ -60,16 +63,57 @@ def test_r11_staff_switch_in_with_their_pin_after_a_full_sign_in_today(world, ta
     assert tablet.get(reverse("child_list")).status_code == 200
 
 
-def test_r11_r37_a_pin_is_no_fresh_check_for_sensitive_actions(world, tablet):
-    """The session's second step is dated at the full sign-in, not at the PIN:
-    exports, grants and the like ask for the password again as usual."""
+def test_r11_r37_a_pin_is_no_fresh_check_for_sensitive_actions(world, tablet, settings):
+    """The session's second step is dated before the check-again window, and
+    a PIN switch is not a full sign-in: switching in twice does not make the
+    second one fresh (support grants, exports and the like ask again)."""
     _set_pin(world)
     _signed_in_today(world)
-    signed_in = AuditEvent.objects.filter(action="user.signed_in").latest("sequence").created_at
+    full = AuditEvent.objects.filter(action="user.signed_in").count()
+    for _ in range(2):
+        _switch(tablet, world)
+        records = tablet.session["account_authentication_methods"]
+        (pin,) = [record for record in records if record.get("type") == "tablet_pin"]
+        assert pin["at"] < time.time() - settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+        tablet.post(reverse("account_logout"))
+    assert AuditEvent.objects.filter(action="user.signed_in").count() == full
+    assert AuditEvent.objects.filter(action="tablet.switched_in").count() == 2
+
+
+def test_r11_r8_a_pin_ends_with_new_login_details_or_a_new_password(world, tablet):
+    _set_pin(world)
+    _signed_in_today(world)
+    people.login_details_reset(
+        actor=world.actor("manager"), membership=world.members["practitioner"]
+    )
+    assert not StaffPin.objects.exists()
+    assert _switch(tablet, world).status_code == 200  # not offered, nothing opens
+    assert tablet.get(reverse("child_list")).status_code == 302
+
+
+def test_r11_the_pin_limit_is_per_person_whichever_tablet(world, tablet):
+    _set_pin(world)
+    _signed_in_today(world)
+    second = world.client("manager").post(reverse("tablets"), {"name": "Garden iPad"})
+    other = BrowserClient()
+    other.cookies[COOKIE] = second.cookies[COOKIE].value
+    for device in (tablet, tablet, tablet, other, other):
+        assert "That PIN is not right" in _switch(device, world, pin="8642").text
+    assert "Too many wrong PINs" in _switch(other, world).text
+
+
+def test_r11_r32_the_api_holds_the_same_rules_as_the_pages(world, tablet):
+    """A revoked tablet's session and a sign-in waiting for a manager get
+    nothing from the API."""
+    _set_pin(world)
+    _signed_in_today(world)
     _switch(tablet, world)
-    records = tablet.session["account_authentication_methods"]
-    pin = [record for record in records if record.get("type") == "tablet_pin"]
-    assert [record["at"] for record in pin] == [signed_in.timestamp()]
+    api = reverse("api:api_children")
+    assert tablet.get(api).status_code == 200
+    Tablet.objects.update(revoked_at=timezone.now())
+    assert tablet.get(api).status_code == 401
+    world.client("manager").post(reverse("tablet_rules"), {"supervised_sign_in": "on"})
+    assert world.client("practitioner").get(api).status_code == 403
 
 
 def test_r11_a_guessable_pin_is_refused_and_the_password_is_asked(world):
