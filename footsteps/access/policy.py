@@ -389,7 +389,7 @@ RULES: dict[str, dict[str, Rule]] = {
     "transfer.export": _managers(CHILD_IN_SETTING),
     "transfer.view": _managers(InSetting() & NotDeleted("child__deleted_at")),
     "transfer.import": _managers(SETTING_ITSELF),
-    "transfer.view_import": _managers(InSetting()),
+    "transfer.view_import": _managers(InSetting() & NotDeleted("child__deleted_at")),
     # Subject access (R33, R35): a manager gathers everything the setting holds
     # about a child, parent or member of staff of theirs. The export holds every
     # entry kept (drafts, withdrawn and declined ones too), never a deleted one;

@@ -368,6 +368,9 @@ def reapply_erasures() -> int:
     sealing.shred(
         [f"child:{pk}" for pk in logged[Kind.CHILD]] + [f"user:{pk}" for pk in erased_users]
     )
+    # PDFs, packages and subject access files the backup brought back about them.
+    for name in _made_files(logged[Kind.CHILD], logged[Kind.MEMBERSHIP]):
+        default_storage.delete(name)
     for kind, model in MODELS.items():
         ids = logged[kind]
         if not ids:

@@ -466,6 +466,7 @@ def _checked_files(archive, members, manifest: Manifest, folder: Path) -> dict[s
         )
     if listed[JOURNAL].size > MAX_JOURNAL_BYTES:
         raise Refused("too_large", "The package's journal.json is too large to import.")
+    _not_a_bomb({item.path: members[item.path] for item in manifest.files})
     local = {}
     for number, item in enumerate(manifest.files):
         info = members[item.path]
@@ -484,6 +485,27 @@ def _checked_files(archive, members, manifest: Manifest, folder: Path) -> dict[s
             raise _changed(item.path)
         local[item.path] = target
     return local
+
+
+# journal.json is text and compressed; it may not grow beyond this many times.
+MAX_JOURNAL_RATIO = 50
+
+
+def _not_a_bomb(members: dict[str, zipfile.ZipInfo]) -> None:
+    """Footsteps stores photos and videos uncompressed (they are compressed
+    already), so a package never holds more bytes than were uploaded but for
+    its journal, which may grow a bounded amount: a small file that would
+    expand to gigabytes is refused before anything is written."""
+    for name, info in members.items():
+        if name == JOURNAL:
+            if info.file_size > max(1024**2, MAX_JOURNAL_RATIO * info.compress_size):
+                raise Refused("too_large", "The package's journal.json expands too far.")
+        elif info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
+            raise Refused(
+                "foreign",
+                f"{name[:100]} is compressed in a way Footsteps never writes: this is not a "
+                "Footsteps journal transfer, or it was changed after it was made.",
+            )
 
 
 def _changed(path: str) -> Refused:

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from footsteps.access.actor import Actor
-from footsteps.access.policy import require, scope
+from footsteps.access.policy import require
 from footsteps.assessments.models import Aspect, Band, ObservationAspect, ObservationMark
 from footsteps.assessments.selectors import frameworks_for
 from footsteps.audit.services import audit_act
@@ -67,10 +67,9 @@ class AlreadyImported(Refused):
     def __init__(self, existing: ImportedPackage):
         self.existing = existing
         when = timezone.localtime(existing.imported_at)
-        super().__init__(
-            "duplicate",
-            f"Already imported on {when:%-d %B %Y} as {existing.child.full_name}.",
-        )
+        child = existing.child
+        named = "a child now in the deleted area" if child.deleted_at else child.full_name
+        super().__init__("duplicate", f"Already imported on {when:%-d %B %Y} as {named}.")
 
 
 def transfer_import(*, actor: Actor, file: BinaryIO, code: str, folder: Path) -> ImportedPackage:
@@ -92,14 +91,16 @@ def transfer_import(*, actor: Actor, file: BinaryIO, code: str, folder: Path) ->
         refused = (
             error if isinstance(error, Refused) else Refused("invalid", " ".join(error.messages))
         )
-        audit_act(actor, "transfer.refused", reason=refused.code, message=refused.messages[0])
+        # The reason only: a message may name a child, and the log is for ever.
+        audit_act(actor, "transfer.refused", reason=refused.code)
         raise refused from None
 
 
 def _not_imported_yet(actor: Actor, found: Package) -> None:
+    # Whatever became of the child (the deleted area included): still imported.
     existing = (
-        scope(actor, "transfer.view_import", ImportedPackage.objects.select_related("child"))
-        .filter(package_id=found.manifest.package_id)
+        ImportedPackage.objects.select_related("child")
+        .filter(setting=actor.member.setting, package_id=found.manifest.package_id)
         .first()
     )
     if existing is not None:

@@ -418,3 +418,17 @@ def test_r34_r35_files_made_about_a_purged_child_go_with_them(world, settings, t
 
     assert not Export.objects.filter(child_id=child.pk).exists()
     assert not default_storage.exists(name)
+
+    # A backup from before the purge brings the child and the PDF back; the
+    # erasure log takes both away again.
+    from footsteps.children.models import Child
+
+    Erasure.objects.all().delete()
+    Child.objects.bulk_create([child])
+    name = default_storage.save(name, ContentFile(b"%PDF-1.7 journal"))
+    Export.objects.create(
+        setting=child.setting, child=child, requested_by=manager.member, status="ready", file=name
+    )
+    records.reapply_erasures()
+    assert not Child.objects.filter(pk=child.pk).exists()
+    assert not default_storage.exists(name)

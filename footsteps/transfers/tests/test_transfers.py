@@ -695,3 +695,59 @@ def test_r36_r23_a_childs_band_and_judgement_move_with_the_journal(
         band.key,
         "secure",
     )
+
+
+def test_r36_r34_an_imported_child_in_the_deleted_area_is_named_nowhere(
+    world, amy_journal, make_package, import_package
+):
+    from footsteps.records import services as records
+
+    data, transfer = make_package()
+    assert import_package(data, transfer.code).status_code == 302
+    record = ImportedPackage.objects.get()
+    import_package.open_page()  # the manager reads "imported" before deleting
+    records.child_delete(actor=world.actor("other_manager"), child=record.child)
+
+    again = import_package(data, transfer.code)
+
+    text = page_text(again)
+    assert "Already imported on" in text
+    assert "deleted area" in text
+    assert "Amy Acorn" not in text
+    oak = world.client("other_manager")
+    assert "Amy Acorn" not in page_text(oak.get(reverse("transfer_import")))
+    assert oak.get(reverse("transfer_imported", args=[record.pk])).status_code == 404
+    refusals = AuditEvent.objects.filter(action="transfer.refused")
+    assert [event.data for event in refusals] == [{"reason": "duplicate"}]
+
+
+def test_r36_a_small_package_that_would_expand_to_gigabytes_is_refused(
+    world, amy_journal, make_package, import_package
+):
+    """A photo compressed in the zip (Footsteps stores them as they are) could
+    be a bomb: a few kilobytes that fill the disk. Refused before anything is
+    written, whoever signed it."""
+    data, transfer = make_package()
+    members = members_of(data)
+    name = next(n for n in members if n.startswith("media/"))
+    members[name] = b"\xff\xd8\xff" + bytes(8 * 1024**2)  # 8 MB of zeros: 8 kB deflated
+    manifest = json.loads(members["manifest.json"])
+    for entry in manifest["files"]:
+        if entry["path"] == name:
+            entry["sha256"] = hashlib.sha256(members[name]).hexdigest()
+            entry["size"] = len(members[name])
+    members = _resigned(members, transfer.code, files=manifest["files"])
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+    assert len(out.getvalue()) < 200_000
+    import_package.open_page()
+    before, files = rows(), stored_files()
+
+    answer = import_package(out.getvalue(), transfer.code)
+
+    assert answer.status_code == 200
+    assert "compressed in a way Footsteps never writes" in answer.text
+    assert rows() == before
+    assert stored_files() == files
