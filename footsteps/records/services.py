@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from footsteps.access.actor import Actor
@@ -28,7 +28,7 @@ from footsteps.audit import sealing
 from footsteps.audit.services import audit_act, audit_record
 from footsteps.children.models import Child, ParentLink, PendingLink
 from footsteps.journal.models import Comment, Observation
-from footsteps.media.models import Media, Upload
+from footsteps.media.models import Media, MediaChild, Upload
 from footsteps.people.models import ApiToken, Invitation, Membership, Role
 from footsteps.people.selectors import active_managers
 from footsteps.people.services import end_sessions
@@ -215,7 +215,51 @@ def _erasing(batch: list[Deletion]) -> dict[str, set[int]]:
     ids[Kind.MEDIA] |= set(
         Media.objects.filter(observation_id__in=ids[Kind.OBSERVATION]).values_list("pk", flat=True)
     )
+    ids[Kind.MEDIA] |= _shown_without_consent(ids)
     return ids
+
+
+COVER = "cover"  # photos kept only in their covered copy (see _shown_without_consent)
+
+
+def _shown_without_consent(ids: dict[str, set[int]]) -> set[int]:
+    """Photos on other children's entries showing an erased child whose
+    family had not agreed to other journals (R28). Their link to the child
+    goes with the child, and with it what kept the photo out of the others'
+    journals: a photo where the child is covered keeps only its covered copy
+    (ids[COVER]); any other goes with the child. Returns the latter."""
+    links = (
+        MediaChild.objects.filter(child_id__in=ids[Kind.CHILD], appears=True)
+        .exclude(media_id__in=ids[Kind.MEDIA])
+        .exclude(child__image_consent=Child.ImageConsent.GRANTED)
+        .values_list("media_id", "covered", "media__redacted_display")
+    )
+    cover, erase = set(), set()
+    for media_id, covered, redacted in links:
+        (cover if covered and redacted else erase).add(media_id)
+    ids[COVER] = cover - erase
+    return erase
+
+
+def _uncovered_files(media_ids) -> list[str]:
+    """The files of photos about to keep only their covered copy."""
+    rows = Media.objects.filter(pk__in=media_ids).values_list(
+        "original", "display", "thumbnail", "print_copy"
+    )
+    return [name for row in rows for name in row if name]
+
+
+def _keep_covered_copy(media_ids) -> None:
+    Media.objects.filter(pk__in=media_ids).update(
+        original=F("redacted_display"),
+        display=F("redacted_display"),
+        thumbnail=F("redacted_thumbnail"),
+        print_copy=F("redacted_print_copy"),
+        redacted_display="",
+        redacted_thumbnail="",
+        redacted_print_copy="",
+        redaction=[],
+    )
 
 
 def purge_due(*, now=None, batch_size: int = 200, pause: float = 0.0) -> int:
@@ -233,7 +277,8 @@ def purge_due(*, now=None, batch_size: int = 200, pause: float = 0.0) -> int:
             return done
         ids = _erasing(batch)
         made = _made_files(ids[Kind.CHILD], ids[Kind.MEMBERSHIP])
-        for name in _media_files(ids[Kind.MEDIA]) + made:
+        uncovered = _uncovered_files(ids[COVER])
+        for name in _media_files(ids[Kind.MEDIA]) + made + uncovered:
             default_storage.delete(name)
         with transaction.atomic():
             _erase_rows(batch, ids)
@@ -266,6 +311,7 @@ def _erase_rows(batch: list[Deletion], ids: dict[str, set[int]]) -> None:
         ]
     )
     erase_memberships(ids[Kind.MEMBERSHIP])
+    _keep_covered_copy(ids.get(COVER, ()))
     # Children last: their entries (and those entries' photos) first.
     Media.objects.filter(pk__in=ids[Kind.MEDIA]).delete()
     Comment.objects.filter(pk__in=ids[Kind.COMMENT]).delete()
@@ -371,6 +417,14 @@ def reapply_erasures() -> int:
     # PDFs, packages and subject access files the backup brought back about them.
     for name in _made_files(logged[Kind.CHILD], logged[Kind.MEMBERSHIP]):
         default_storage.delete(name)
+    # Photos of those children on others' entries, as the purge left them.
+    again: dict[str, set[int]] = {kind: set() for kind in MODELS}
+    again[Kind.CHILD] = set(logged[Kind.CHILD])
+    erase = _shown_without_consent(again)
+    for name in _media_files(erase) + _uncovered_files(again[COVER]):
+        default_storage.delete(name)
+    Media.objects.filter(pk__in=erase).delete()
+    _keep_covered_copy(again[COVER])
     for kind, model in MODELS.items():
         ids = logged[kind]
         if not ids:

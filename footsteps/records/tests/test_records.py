@@ -432,3 +432,81 @@ def test_r34_r35_files_made_about_a_purged_child_go_with_them(world, settings, t
     records.reapply_erasures()
     assert not Child.objects.filter(pk=child.pk).exists()
     assert not default_storage.exists(name)
+
+
+def _photo_of_amy_and_ben(world, upload, small_photo, capture):
+    """A shared entry about Amy and Ben with a photo of both, taken while Ben's
+    family agreed to other journals; then they withdraw it (R28)."""
+    from footsteps.media.models import Media
+
+    senior, manager = world.actor("senior"), world.actor("manager")
+    ben = world.children["ben"]
+    children_services.child_set_image_consent(actor=manager, child=ben, consent="granted")
+    item = upload(senior, small_photo)
+    with capture(execute=True):
+        journal.observation_create(
+            actor=senior,
+            children=[world.children["amy"], ben],
+            title="Two at the sand",
+            observed_at=timezone.now() - timedelta(days=1),
+            media=[item.key],
+            publish=True,
+        )
+    children_services.child_set_image_consent(actor=manager, child=ben, consent="refused")
+    return Media.objects.get(pk=item.pk)
+
+
+def test_r28_r34_a_purged_child_who_was_not_agreed_is_not_shown_uncovered_afterwards(
+    world, upload, small_photo, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Purging Ben takes his link to the photo with him: the photo, which
+    Amy's journal did not show, goes with him rather than appearing uncovered."""
+    from django.core.files.storage import default_storage
+
+    from footsteps.media.models import Media
+
+    settings.ERASURE_LOG = tmp_path / "erasures.jsonl"
+    item = _photo_of_amy_and_ben(world, upload, small_photo, django_capture_on_commit_callbacks)
+    files = _files(item)
+    amy_only = frozenset([world.children["amy"].pk])
+    from footsteps.media.selectors import file_of
+
+    assert file_of(item, "download", amy_only) is None
+    deletion = records.child_delete(actor=world.actor("manager"), child=world.children["ben"])
+    records.purge_due(now=deletion.purge_after + timedelta(seconds=1))
+
+    assert not Media.objects.filter(pk=item.pk).exists()
+    assert not any(default_storage.exists(name) for name in files)
+    assert ("media", item.pk) in set(Erasure.objects.values_list("kind", "object_id"))
+
+
+def test_r28_r34_a_covered_photo_keeps_only_its_covered_copy_when_the_child_is_purged(
+    world, upload, small_photo, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from footsteps.media import services as media_services
+    from footsteps.media.models import Media
+    from footsteps.media.selectors import file_of
+
+    settings.ERASURE_LOG = tmp_path / "erasures.jsonl"
+    item = _photo_of_amy_and_ben(world, upload, small_photo, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = media_services.redact(
+            actor=world.actor("senior"),
+            media=item,
+            regions='[{"x": 0, "y": 0, "w": 0.5, "h": 0.5}]',
+            covered=[world.children["ben"].pk],
+        )
+    covered = item.redacted_display
+    uncovered = [item.original, item.display, item.thumbnail, item.print_copy]
+    deletion = records.child_delete(actor=world.actor("manager"), child=world.children["ben"])
+    records.purge_due(now=deletion.purge_after + timedelta(seconds=1))
+
+    item = Media.objects.prefetch_related("child_links__child").get(pk=item.pk)
+    assert item.original == item.display == covered
+    assert not any(default_storage.exists(name) for name in uncovered)
+    assert default_storage.exists(covered)
+    shown = file_of(item, "display", frozenset([world.children["amy"].pk]))
+    assert shown is not None
+    assert shown[0] == covered
