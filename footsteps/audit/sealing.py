@@ -23,6 +23,7 @@ SEALED = {
     "person.name_corrected": ("before", "after"),
     "person.email_corrected": ("before",),
     "user.email_changed": ("before",),
+    "user.signed_in": ("ip",),  # where a person was, each time they signed in
 }
 PREFIX = "sealed:"
 ERASED = "(erased)"
@@ -73,13 +74,18 @@ def open_details(events) -> list:
         for value in event.data.values()
         if (parts := _parts(value)) is not None
     }
-    keys = dict(SealKey.objects.filter(subject__in=subjects).values_list("subject", "key"))
+    keys = keys_for(subjects)
     for event in events:
-        event.details = {name: _open(value, keys) for name, value in event.data.items()}
+        event.details = {name: open_value(value, keys) for name, value in event.data.items()}
     return events
 
 
-def _open(value, keys: dict):
+def keys_for(subjects) -> dict[str, str]:
+    return dict(SealKey.objects.filter(subject__in=subjects).values_list("subject", "key"))
+
+
+def open_value(value, keys: dict):
+    """A value as written: opened with `keys` (keys_for) if sealed."""
     parts = _parts(value)
     if parts is None:
         return value

@@ -29,6 +29,7 @@ from footsteps.access.actor import Actor
 from footsteps.access.policy import require, scope
 from footsteps.assessments.models import Assessment, ObservationMark
 from footsteps.assessments.selectors import check_areas, tags_prefetch
+from footsteps.audit import sealing
 from footsteps.audit.models import AuditEvent
 from footsteps.children.models import Child, ParentLink
 from footsteps.journal.models import Comment, NextStep, Observation, ObservationChild
@@ -577,6 +578,7 @@ def staff_records(actor: Actor, member: Membership) -> Records:
         .filter(target_type="people.user", target_id=str(member.user_id))
         .order_by("created_at", "id")
     )
+    keys = sealing.keys_for([f"user:{member.user_id}"])  # their addresses are sealed
     return Records(
         subject={"kind": "staff", "id": member.pk, "name": member.display_name},
         sections={
@@ -617,7 +619,7 @@ def staff_records(actor: Actor, member: Membership) -> Records:
                         "what": event.description,
                         "at": _when(event.created_at),
                         # Their own address; a failed attempt's may be anyone's.
-                        "address": event.data.get("ip")
+                        "address": sealing.open_value(event.data.get("ip"), keys)
                         if event.action == "user.signed_in"
                         else None,
                     }

@@ -77,3 +77,24 @@ def test_r39_details_that_are_not_personal_stay_readable(world):
     )
     event = AuditEvent.objects.filter(action="child.image_consent").latest("sequence")
     assert event.data["after"] == "refused"
+
+
+def test_r34_r39_an_erased_persons_sign_in_addresses_can_no_longer_be_read(
+    world, settings, tmp_path
+):
+    from footsteps.people import services as people
+
+    settings.ERASURE_LOG = tmp_path / "erasures.jsonl"
+    parent = world.members["parent_ben"]
+    people.sign_in_recorded(user=parent.user, ip="203.0.113.9")
+    event = AuditEvent.objects.filter(action="user.signed_in").latest("sequence")
+    assert "203.0.113.9" not in str(
+        AuditEvent.objects.filter(pk=event.pk).values_list("data", flat=True).get()
+    )
+    assert open_details([event])[0].details["ip"] == "203.0.113.9"
+
+    deletion = records.membership_delete(actor=world.actor("manager"), membership=parent)
+    records.purge_due(now=deletion.purge_after + timedelta(seconds=1))
+
+    assert open_details([event])[0].details["ip"] == ERASED
+    assert _verified().startswith("OK")
