@@ -234,7 +234,8 @@ def _shown_without_consent(ids: dict[str, set[int]]) -> set[int]:
         .exclude(child__image_consent=Child.ImageConsent.GRANTED)
         .values_list("media_id", "covered", "media__redacted_display")
     )
-    cover, erase = set(), set()
+    cover: set[int] = set()
+    erase: set[int] = set()
     for media_id, covered, redacted in links:
         (cover if covered and redacted else erase).add(media_id)
     ids[COVER] = cover - erase
