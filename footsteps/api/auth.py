@@ -117,7 +117,8 @@ class SessionActorAuth(APIKeyCookie):
         # A sign-in still waiting for a manager's confirmation (R11): 403.
         if shared_devices.waits_for_supervision(request, state.membership):
             raise access.AccessRefused(shared_devices.API_WAITING)
-        # Support works in the browser, where every request is logged (R32).
-        if request.user.is_superuser:
+        # Support (the operator in a setting) works in the browser, where every
+        # request is logged (R32); the operator in none is simply not signed in.
+        if request.user.is_superuser and state.membership is not None:
             raise access.AccessRefused(shared_devices.API_SUPPORT)
         return _admit(request, state.membership)
