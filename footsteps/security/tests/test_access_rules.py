@@ -98,7 +98,9 @@ def test_r10_staff_outside_the_hours_are_refused_on_the_api_with_a_key_or_a_sess
 def test_r10_staff_inside_the_hours_are_let_in(world):
     if timezone.localtime().time() >= time(23, 59):
         pytest.skip("the last minute of the day is outside 00:00 to 23:59")
-    set_rules(world, limit_hours="on", staff_days=list("0123456"), opens_at="00:00")
+    set_rules(
+        world, limit_hours="on", staff_days=list("0123456"), opens_at="00:00", closes_at="23:59"
+    )
     secret = key_for(world, "practitioner")
 
     client, response = sign_in("practitioner@acorns.test")
