@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from footsteps.core.files import progress_saver
+
 log = logging.getLogger(__name__)
 
 
@@ -35,14 +37,7 @@ def make_journal_pdf(export_id: int) -> None:
         "child__setting", "requested_by__user", "requested_by__setting"
     ).get(pk=export_id)
     actor = Actor.of(export.requested_by)
-    last = {"saved": -1}
-
-    def progress(done: int, total: int) -> None:
-        # Saved every 5% or so: the page polls it, the database is spared.
-        step = max(total // 20, 1)
-        if done == total or done - last["saved"] >= step:
-            Export.objects.filter(pk=export_id).update(done=done, total=total)
-            last["saved"] = done
+    progress = progress_saver(Export.objects.filter(pk=export_id))
 
     try:
         with tempfile.TemporaryDirectory(prefix="footsteps-pdf-") as folder:

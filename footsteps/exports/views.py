@@ -1,8 +1,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
@@ -10,6 +9,7 @@ from footsteps.access.policy import scope
 from footsteps.access.views import get_for, requires
 from footsteps.audit.services import audit_read
 from footsteps.children.models import Child
+from footsteps.core.files import private_download
 from footsteps.core.forms import Form, apply_validation_error
 from footsteps.exports import services
 from footsteps.exports.models import Export
@@ -67,12 +67,4 @@ def export_download(request, key):
         raise Http404
     audit_read(request.actor, "export.downloaded", export.child, every=0, export=str(export.key))
     name = slugify(f"{export.child.first_name} learning journal") + ".pdf"
-    response = FileResponse(
-        default_storage.open(export.file, "rb"),
-        as_attachment=True,
-        filename=name,
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(export.file, filename=name, content_type="application/pdf")

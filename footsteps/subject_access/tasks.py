@@ -14,6 +14,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from footsteps.core.files import progress_saver
+
 log = logging.getLogger(__name__)
 
 
@@ -40,13 +42,10 @@ def make_subject_access(export_id: int) -> None:
         "subject_child__key_person__user",
         "subject_member__user",
     ).get(pk=export_id)
-    last = {"saved": -1}
+    saver = progress_saver(SubjectAccessExport.objects.filter(pk=export_id))
 
     def progress(percent: int) -> None:
-        # Saved every 5% or so: the page polls it, the database is spared.
-        if percent == 100 or percent - last["saved"] >= 5:
-            SubjectAccessExport.objects.filter(pk=export_id).update(done=percent, total=100)
-            last["saved"] = percent
+        saver(percent, 100)
 
     try:
         if export.requested_by.status != Membership.Status.ACTIVE:

@@ -1,12 +1,12 @@
 from django.contrib import messages
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 
 from footsteps.access.views import get_for, requires
 from footsteps.children.models import Child
+from footsteps.core.files import private_download
 from footsteps.people.models import Membership
 from footsteps.security.second_factor import recent_check_required, recent_check_required_always
 from footsteps.subject_access import selectors, services
@@ -77,12 +77,4 @@ def export_download(request, key):
     services.subject_access_downloaded(actor=request.actor, export=export)
     made = timezone.localdate(export.finished_at or export.created_at)
     name = slugify(f"subject access {export.subject_name} {made:%Y-%m-%d}") + ".zip"
-    response = FileResponse(
-        default_storage.open(export.file, "rb"),
-        as_attachment=True,
-        filename=name,
-        content_type="application/zip",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(export.file, filename=name, content_type="application/zip")

@@ -261,15 +261,22 @@ def _keep_dates(model, pairs) -> None:
     model.objects.bulk_update(rows, ["created_at"], batch_size=500)
 
 
+def _by_key(actor: Actor, model) -> dict[tuple[str, str], int]:
+    """Ids of the aspects or bands this setting can use, by (framework key,
+    key); a shipped framework's first, before the setting's own of that key."""
+    usable = model.objects.filter(framework__in=frameworks_for(actor, chosen_only=False))
+    rows = usable.values_list("framework__setting_id", "framework__key", "key", "pk")
+    known: dict[tuple[str, str], int] = {}
+    for _setting, framework, key, pk in sorted(rows, key=lambda row: row[0] is not None):
+        known.setdefault((framework, key), pk)
+    return known
+
+
 def _tags(actor: Actor, journal, by_id) -> list[str]:
     """Areas of learning by framework and aspect key, where this setting can
     use the framework (shipped, or its own with the same key); the others are
     named in the import's summary."""
-    known: dict[tuple[str, str], int] = {}
-    usable = Aspect.objects.filter(framework__in=frameworks_for(actor, chosen_only=False))
-    rows = usable.values_list("framework__setting_id", "framework__key", "key", "pk")
-    for _setting, framework, aspect, pk in sorted(rows, key=lambda row: row[0] is not None):
-        known.setdefault((framework, aspect), pk)
+    known = _by_key(actor, Aspect)
     links: list[ObservationAspect] = []
     not_kept: set[str] = set()
     for data in journal.entries:
@@ -286,11 +293,7 @@ def _tags(actor: Actor, journal, by_id) -> list[str]:
 def _marks(actor: Actor, journal, by_id, child: Child) -> None:
     """The child's band and judgement on each entry, where this setting can
     use the band's framework (the judgement alone otherwise)."""
-    usable = Band.objects.filter(framework__in=frameworks_for(actor, chosen_only=False))
-    known: dict[tuple[str, str], int] = {}
-    rows = usable.values_list("framework__setting_id", "framework__key", "key", "pk")
-    for _setting, framework, band, pk in sorted(rows, key=lambda row: row[0] is not None):
-        known.setdefault((framework, band), pk)
+    known = _by_key(actor, Band)
     ObservationMark.objects.bulk_create(
         ObservationMark(
             observation=by_id[data.id],

@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from footsteps.core.files import progress_saver
+
 log = logging.getLogger(__name__)
 
 
@@ -33,14 +35,7 @@ def make_transfer(transfer_id: int) -> None:
     transfer = Transfer.objects.select_related(
         "child__setting", "requested_by__user", "requested_by__setting"
     ).get(pk=transfer_id)
-    last = {"saved": -1}
-
-    def progress(done: int, total: int) -> None:
-        # Saved every 5% or so: the page polls it, the database is spared.
-        step = max(total // 20, 1)
-        if done == total or done - last["saved"] >= step:
-            Transfer.objects.filter(pk=transfer_id).update(done=done, total=total)
-            last["saved"] = done
+    progress = progress_saver(Transfer.objects.filter(pk=transfer_id))
 
     try:
         with tempfile.TemporaryFile(prefix="footsteps-transfer-") as out:

@@ -4,14 +4,14 @@ from pathlib import Path
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
 from footsteps.access.policy import scope
 from footsteps.access.views import get_for, requires
 from footsteps.children.models import Child
+from footsteps.core.files import private_download
 from footsteps.core.forms import Form, apply_validation_error
 from footsteps.security.second_factor import recent_check_required, recent_check_required_always
 from footsteps.transfers import services
@@ -53,15 +53,7 @@ def transfer_download(request, key):
     if transfer.status != Transfer.Status.READY or not transfer.file:
         raise Http404
     name = slugify(f"{transfer.child.first_name} journal transfer") + ".zip"
-    response = FileResponse(
-        default_storage.open(transfer.file, "rb"),
-        as_attachment=True,
-        filename=name,
-        content_type="application/zip",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(transfer.file, filename=name, content_type="application/zip")
 
 
 class ImportForm(Form):
